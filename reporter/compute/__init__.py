@@ -1,0 +1,1 @@
+"""Compute: quantities, tables and charts from data -> values (pure functions over DataFrames)."""

@@ -1,0 +1,1 @@
+"""Content: YAML files -> the document model (sections, paragraphs, footnotes, labels, bindings)."""

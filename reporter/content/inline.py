@@ -1,0 +1,207 @@
+"""Inline markup of prose -> a small tree of nodes. Nothing in it is ever run or taken as HTML.
+
+*italic*   [^footnote-id]   [@label]  [@first..last]  [#label]   [text](https://…)
+[46 million]{=quantity-id}  (a bound figure)   [$372 billion]{src=footnote-id}  (declared)
+\\*  \\[  (a literal * or [)
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from reporter.content.yamlsource import Text, locate
+from reporter.errors import Location, ReportError
+
+LINK_SCHEMES = ("http://", "https://", "mailto:")
+
+_ID = r"[A-Za-z0-9][\w.-]*"
+_FOOTNOTE = re.compile(rf"\[\^({_ID})\]")
+_REF = re.compile(rf"\[([@#])({_ID}?)(?:\.\.({_ID}?))?\]")
+_BRACKET = re.compile(r"\[((?:\\.|[^\]\\])*)\](?:\(([^)\s]*)\)|\{([^}]*)\})")
+_ATTR = re.compile(rf"=({_ID}(?:\[[^\]]*\])?)|src=({_ID})")
+
+
+@dataclass
+class Node:
+    offset: int  # where the node starts in the raw string
+
+
+@dataclass
+class Located(Node):
+    loc: Location  # file:line:col where it was written, for messages
+
+
+@dataclass
+class Str(Node):
+    text: str
+
+
+@dataclass
+class Emph(Node):
+    children: list[Node]
+
+
+@dataclass
+class FootnoteCall(Located):
+    id: str
+    number: str = ""  # filled by numbering
+    first: bool = False  # the first call of this footnote carries its text
+
+
+@dataclass
+class Ref(Located):
+    first: str
+    last: str | None  # a range first..last
+    with_kind: bool  # "[@x]" -> "table 1"; "[#x]" -> "1"
+    text: str = ""  # filled by numbering
+    target: str = ""  # HTML id of the target
+
+
+@dataclass
+class Link(Located):
+    children: list[Node]
+    url: str
+
+
+@dataclass
+class Figure(Located):
+    """A figure stated in prose, as typed, bound to a quantity or declared with a source."""
+
+    text: str
+    quantity: str | None = None
+    source: str | None = None
+    children: list[Node] = field(default_factory=list)
+
+
+def parse_inline(raw: str, fallback: Location) -> list[Node]:
+    """Parse one string of prose; errors point at the offending character."""
+    return _Parser(raw, fallback).parse(0, len(raw), in_emph=False)
+
+
+def plain_text(nodes: list[Node]) -> str:
+    """The text a reader sees (numbers of calls and references included once filled)."""
+    out = []
+    for node in nodes:
+        if isinstance(node, Str):
+            out.append(node.text)
+        elif isinstance(node, (Emph, Link, Figure)):
+            out.append(plain_text(node.children))
+        elif isinstance(node, FootnoteCall):
+            out.append(node.number)
+        elif isinstance(node, Ref):
+            out.append(node.text)
+    return "".join(out)
+
+
+def walk(nodes: list[Node]):
+    """Every node, depth first, in reading order."""
+    for node in nodes:
+        yield node
+        yield from walk(getattr(node, "children", []))
+
+
+class _Parser:
+    def __init__(self, raw: str, fallback: Location) -> None:
+        self.raw = raw
+        self.fallback = fallback
+
+    def where(self, offset: int) -> Location:
+        return locate(self.raw, offset) if isinstance(self.raw, Text) else self.fallback
+
+    def fail(self, offset: int, message: str, hint: str) -> ReportError:
+        return ReportError(message, self.where(offset), hint)
+
+    def parse(self, start: int, end: int, in_emph: bool) -> list[Node]:
+        raw, nodes, buf, buf_at, i = self.raw, [], [], start, start
+
+        def flush() -> None:
+            if buf:
+                nodes.append(Str(buf_at, "".join(buf)))
+                buf.clear()
+
+        while i < end:
+            ch = raw[i]
+            if ch == "\\" and i + 1 < end:
+                if not buf:
+                    buf_at = i
+                buf.append(raw[i + 1])
+                i += 2
+                continue
+            if ch == "*":
+                if in_emph:
+                    raise self.fail(
+                        i, "'*' inside emphasis", "close the emphasis first or write \\*"
+                    )
+                close = self._find_unescaped("*", i + 1, end)
+                if close < 0:
+                    raise self.fail(
+                        i,
+                        "'*' opens emphasis that is never closed",
+                        "add the closing * or write \\*",
+                    )
+                flush()
+                nodes.append(Emph(i, self.parse(i + 1, close, in_emph=True)))
+                i = close + 1
+                continue
+            if ch == "[":
+                node, i_next = self._bracket(i, end)
+                flush()
+                nodes.append(node)
+                i = i_next
+                continue
+            if not buf:
+                buf_at = i
+            buf.append(ch)
+            i += 1
+        flush()
+        return nodes
+
+    def _find_unescaped(self, char: str, start: int, end: int) -> int:
+        i = start
+        while i < end:
+            if self.raw[i] == "\\":
+                i += 2
+                continue
+            if self.raw[i] == char:
+                return i
+            i += 1
+        return -1
+
+    def _bracket(self, i: int, end: int) -> tuple[Node, int]:
+        raw = self.raw
+        if m := _FOOTNOTE.match(raw, i, end):
+            return FootnoteCall(i, self.where(i), m[1]), m.end()
+        if raw.startswith(("[@", "[#"), i):
+            m = _REF.match(raw, i, end)
+            if not m or not m[2] or m[3] == "":
+                raise self.fail(
+                    i, "malformed reference", "write [@label], [#label] or [@first..last]"
+                )
+            return Ref(i, self.where(i), m[2], m[3], m[1] == "@"), m.end()
+        m = _BRACKET.match(raw, i, end)
+        if not m:
+            raise self.fail(
+                i,
+                "'[' starts no footnote, reference, link or figure",
+                "write [^id], [@label], [text](url), [figure]{=quantity} or \\[",
+            )
+        children = self.parse(m.start(1), m.end(1), in_emph=False)
+        if m[2] is not None:
+            url = m[2]
+            if not url.lower().startswith(LINK_SCHEMES):
+                raise self.fail(
+                    m.start(2),
+                    f"link to {url!r} refused",
+                    "links may use http, https or mailto only",
+                )
+            return Link(i, self.where(i), children, url), m.end()
+        attr = _ATTR.fullmatch(m[3].strip())
+        if not attr:
+            raise self.fail(
+                m.start(3),
+                f"unknown figure binding {{{m[3]}}}",
+                "write {=quantity-id} or {src=footnote-id}",
+            )
+        text = plain_text(children)
+        return Figure(i, self.where(i), text, attr[1], attr[2], children), m.end()

@@ -1,0 +1,198 @@
+"""Read content/*.yaml into the document model, validating as it goes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+from reporter.content import schema
+from reporter.content.inline import parse_inline
+from reporter.content.model import (
+    Document,
+    Footnote,
+    Heading,
+    Paragraph,
+    Part,
+    Schedule,
+    ScheduleItem,
+    TableBlock,
+)
+from reporter.content.tablespec import read_table_spec
+from reporter.content.yamlsource import Map, load_yaml, where
+from reporter.errors import Location, ReportError
+
+META_KEYS = {
+    "symbol", "organ", "distribution", "date", "original", "session", "agenda", "title",
+    "subtitle", "page_size", "language", "parts",
+}  # fmt: skip
+AGENDA_KEYS = {"item", "note", "title"}
+PART_KINDS = ("summary", "section", "annex")
+# page_size goes into CSS, so only sizes and lengths are accepted (no CSS injection)
+PAGE_SIZE = re.compile(
+    r"(?:(?:A[3-6]|B[45]|JIS-B[45]|letter|legal|ledger)(?: (?:portrait|landscape))?"
+    r"|\d+(?:\.\d+)?(?:mm|cm|in|pt) \d+(?:\.\d+)?(?:mm|cm|in|pt))",
+    re.IGNORECASE,
+)
+
+
+def load_document(root: Path) -> Document:
+    """The whole document from `root`/content, footnotes and table specs included."""
+    content = root / "content"
+    meta_path = content / "document.yaml"
+    meta = _meta(
+        load_yaml(meta_path, meta_path.relative_to(root)), Location(meta_path.relative_to(root))
+    )
+    parts = []
+    for name in meta["parts"]:
+        path = content / name
+        shown = path.relative_to(root)
+        parts.append(_part(load_yaml(path, shown), Location(shown)))
+    footnotes = _footnotes(root, content / "footnotes.yaml")
+    tables = {}
+    for part in parts:
+        for sub in [part, *part.subsections]:
+            for block in sub.blocks:
+                if isinstance(block, TableBlock) and block.id not in tables:
+                    tables[block.id] = read_table_spec(root, block.id, block.loc)
+    return Document(meta=meta, parts=parts, footnotes=footnotes, tables=tables)
+
+
+def _meta(data: object, loc: Location) -> dict:
+    data = schema.check_keys(
+        data, META_KEYS, {"symbol", "title", "date", "parts"}, "document.yaml", loc
+    )
+    meta = {key: value for key, value in data.items() if key not in {"agenda", "parts", "date"}}
+    date = data["date"]
+    if not isinstance(date, dt.date):
+        raise ReportError(
+            "date must be written YYYY-MM-DD", where(date, loc), "e.g. date: 2012-08-03"
+        )
+    meta["date"] = date
+    if "agenda" in data:
+        meta["agenda"] = dict(
+            schema.check_keys(data["agenda"], AGENDA_KEYS, {"item"}, "agenda", loc)
+        )
+    meta["parts"] = [
+        schema.text(p, "each part", loc) for p in schema.listing(data["parts"], "parts", loc)
+    ]
+    page_size = schema.text(meta.setdefault("page_size", "A4"), "page_size", loc)
+    if not PAGE_SIZE.fullmatch(page_size):
+        raise ReportError(
+            f"page_size {page_size!r} is not a page size",
+            data.key_locs["page_size"],
+            "write A4, letter, 'A4 landscape' or two lengths like '210mm 297mm'",
+        )
+    meta.setdefault("language", "en")
+    return meta
+
+
+def _part(data: object, loc: Location) -> Part:
+    data = schema.check_keys(
+        data, {"kind", "label", "title", "blocks", "subsections"}, {"kind"}, "part", loc
+    )
+    kind = data["kind"]
+    if kind not in PART_KINDS:
+        raise ReportError(
+            f"unknown part kind {kind!r}", where(kind, loc), f"use one of: {', '.join(PART_KINDS)}"
+        )
+    part = _part_body(data, kind, loc)
+    for sub in schema.listing(data.get("subsections", []), "subsections", loc):
+        if kind != "section":
+            raise ReportError(f"a {kind} has no subsections", where(sub, loc))
+        sub = schema.check_keys(sub, {"label", "title", "blocks"}, {"title"}, "subsection", loc)
+        part.subsections.append(_part_body(sub, "subsection", loc))
+    return part
+
+
+def _part_body(data: Map, kind: str, loc: Location) -> Part:
+    title = data.get("title", "Summary" if kind == "summary" else "")
+    if kind in ("section", "subsection") and not title:
+        raise ReportError(f"a {kind} needs a title", data.loc, "add title: …")
+    numbered = kind in ("section", "subsection")
+    blocks = [
+        _block(b, numbered, loc) for b in schema.listing(data.get("blocks", []), "blocks", loc)
+    ]
+    label = data.get("label")
+    return Part(
+        kind=kind,
+        title=parse_inline(schema.text(title, "title", loc), where(title, loc)),
+        blocks=blocks,
+        loc=data.loc,
+        label=schema.text(label, "label", loc) if label is not None else None,
+    )
+
+
+def _block(data: object, numbered: bool, loc: Location):
+    if isinstance(data, str):  # a bare string is a paragraph
+        return _paragraph(data, numbered, None, loc)
+    data = schema.check_keys(
+        data, {"p", "text", "label", "heading", "table", "schedule"}, (), "block", loc
+    )
+    kinds = [k for k in ("p", "text", "heading", "table", "schedule") if k in data]
+    if len(kinds) != 1:
+        raise ReportError(
+            "a block needs exactly one of p, text, heading, table, schedule",
+            data.loc,
+            "split it into separate '- ' items",
+        )
+    kind = kinds[0]
+    label = schema.text(data["label"], "label", loc) if "label" in data else None
+    if label and kind not in ("p", "text"):
+        raise ReportError(
+            f"label on a {kind} block",
+            data.key_locs["label"],
+            "labels go on paragraphs; a table's id is its label",
+        )
+    value = data[kind]
+    if kind in ("p", "text"):
+        return _paragraph(value, numbered and kind == "p", label, loc)
+    if kind == "heading":
+        text = schema.text(value, "heading", loc)
+        return Heading(parse_inline(text, where(value, loc)), where(value, loc))
+    if kind == "table":
+        return TableBlock(schema.text(value, "table", loc), where(value, loc))
+    return _schedule(value, loc)
+
+
+def _paragraph(value: object, numbered: bool, label: str | None, loc: Location) -> Paragraph:
+    text = schema.text(value, "paragraph", loc)
+    at = where(value, loc)
+    return Paragraph(parse_inline(text, at), at, text, numbered=numbered, label=label)
+
+
+def _schedule(data: object, loc: Location) -> Schedule:
+    data = schema.check_keys(data, {"title", "items"}, {"items"}, "schedule", loc)
+    items = []
+    for item in schema.listing(data["items"], "items", loc):
+        item = schema.check_keys(item, {"time", "text"}, {"text"}, "schedule item", loc)
+        text = schema.text(item["text"], "text", loc)
+        items.append(
+            ScheduleItem(
+                schema.text(item.get("time", ""), "time", loc),
+                parse_inline(text, where(item["text"], loc)),
+                item.loc,
+            )
+        )
+    title = schema.text(data.get("title", ""), "title", loc)
+    return Schedule(parse_inline(title, where(data.get("title"), loc)), items, data.loc)
+
+
+def _footnotes(root: Path, path: Path) -> dict[str, Footnote]:
+    if not path.exists():
+        return {}
+    shown = path.relative_to(root)
+    data = load_yaml(path, shown)
+    if data is None:
+        return {}
+    if not isinstance(data, Map):
+        raise ReportError(
+            "footnotes.yaml must map ids to texts", Location(shown), "write id: text lines"
+        )
+    notes = {}
+    for key, value in data.items():
+        text = schema.text(value, f"footnote {key!r}", data.key_locs[key])
+        notes[key] = Footnote(
+            key, parse_inline(text, where(value, data.key_locs[key])), data.key_locs[key]
+        )
+    return notes

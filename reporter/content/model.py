@@ -1,0 +1,116 @@
+"""The document model: plain dataclasses built once from content/ and read by every stage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from reporter.content.inline import Node
+from reporter.errors import Location
+
+
+@dataclass
+class Paragraph:
+    inlines: list[Node]
+    loc: Location
+    raw: str  # as written, markup included (a yamlsource.Text)
+    numbered: bool = True
+    label: str | None = None
+    number: int | None = None  # filled by numbering
+
+    @property
+    def html_id(self) -> str | None:
+        return f"para-{self.number}" if self.number else None
+
+
+@dataclass
+class Heading:
+    inlines: list[Node]
+    loc: Location
+
+
+@dataclass
+class TableBlock:
+    id: str
+    loc: Location
+    number: int = 0  # filled by numbering
+
+
+@dataclass
+class ScheduleItem:
+    time: str
+    inlines: list[Node]
+    loc: Location
+
+
+@dataclass
+class Schedule:
+    title: list[Node]
+    items: list[ScheduleItem]
+    loc: Location
+
+
+Block = Paragraph | Heading | TableBlock | Schedule
+
+
+@dataclass
+class Part:
+    """The summary, a section, a subsection or an annex."""
+
+    kind: str  # summary | section | subsection | annex
+    title: list[Node]
+    blocks: list[Block]
+    loc: Location
+    label: str | None = None
+    subsections: list[Part] = field(default_factory=list)
+    number: str = ""  # "II", "II.A" or "" (filled by numbering)
+
+    @property
+    def html_id(self) -> str:
+        return self.label or f"{self.kind}-{self.number}".lower().replace(".", "-")
+
+    @property
+    def numeral(self) -> str:
+        """What stands before the title: "II." for a section, "A." for a subsection."""
+        return self.number.rsplit(".", 1)[-1] + "." if self.number else ""
+
+
+@dataclass
+class Footnote:
+    id: str
+    inlines: list[Node]
+    loc: Location
+    number: int = 0  # filled by numbering: order of first call
+
+
+@dataclass
+class Target:
+    """What a label points at, for cross-references."""
+
+    kind: str  # para | table | section | subsection | annex
+    number: str
+    html_id: str
+    loc: Location
+
+
+@dataclass
+class Document:
+    meta: dict[str, Any]
+    parts: list[Part]
+    footnotes: dict[str, Footnote]
+    tables: dict[str, Any]  # id -> compute.tables.TableSpec
+    labels: dict[str, Target] = field(default_factory=dict)
+    warnings: list[str] = field(default_factory=list)
+
+    def paragraphs(self):
+        """Every paragraph in reading order, with the part that holds it."""
+        for part in self.parts:
+            for sub in [part, *part.subsections]:
+                for block in sub.blocks:
+                    if isinstance(block, Paragraph):
+                        yield sub, block
+
+    def blocks(self):
+        for part in self.parts:
+            for sub in [part, *part.subsections]:
+                yield from sub.blocks

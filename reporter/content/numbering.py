@@ -1,0 +1,155 @@
+"""Number everything that is counted (sections, paragraphs, tables, footnotes) and resolve
+cross-references, so no number is ever typed by an editor."""
+
+from __future__ import annotations
+
+from reporter.content.inline import FootnoteCall, Ref, walk
+from reporter.content.model import Document, Heading, Paragraph, Schedule, TableBlock, Target
+from reporter.content.schema import suggest
+from reporter.errors import ReportError
+
+ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
+         (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]  # fmt: skip
+KIND_WORDS = {
+    "para": ("para.", "paras."),
+    "table": ("table", "tables"),
+    "section": ("section", "sections"),
+    "subsection": ("section", "sections"),
+    "annex": ("annex", "annexes"),
+}
+
+
+def roman(n: int) -> str:
+    out = []
+    for value, numeral in ROMAN:
+        count, n = divmod(n, value)
+        out.append(numeral * count)
+    return "".join(out)
+
+
+def number_document(doc: Document) -> Document:
+    """Fill numbers in place: parts, paragraphs, tables, labels, then footnotes and references."""
+    _number_parts(doc)
+    _number_footnotes(doc)
+    for inlines in _all_inlines(doc):
+        for node in walk(inlines):
+            if isinstance(node, Ref):
+                _resolve(node, doc)
+    return doc
+
+
+def _register(doc: Document, label: str | None, target: Target) -> None:
+    if not label:
+        return
+    if label in doc.labels:
+        raise ReportError(
+            f"label {label!r} is used twice (first at {doc.labels[label].loc})",
+            target.loc,
+            "labels must be unique",
+        )
+    doc.labels[label] = target
+
+
+def _number_parts(doc: Document) -> None:
+    sections = annexes = paragraphs = tables = 0
+    annex_parts = [p for p in doc.parts if p.kind == "annex"]
+    for part in doc.parts:
+        if part.kind == "section":
+            sections += 1
+            part.number = roman(sections)
+        elif part.kind == "annex":
+            annexes += 1
+            part.number = roman(annexes) if len(annex_parts) > 1 else ""
+        kind = part.kind
+        _register(doc, part.label, Target(kind, part.number, part.html_id, part.loc))
+        for letter, sub in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", part.subsections, strict=False):
+            sub.number = f"{part.number}.{letter}"
+            _register(doc, sub.label, Target("subsection", sub.number, sub.html_id, sub.loc))
+        for sub in [part, *part.subsections]:
+            for block in sub.blocks:
+                if isinstance(block, Paragraph) and block.numbered:
+                    paragraphs += 1
+                    block.number = paragraphs
+                    _register(
+                        doc, block.label, Target("para", str(paragraphs), block.html_id, block.loc)
+                    )
+                elif isinstance(block, Paragraph) and block.label:
+                    raise ReportError("only numbered paragraphs can carry a label", block.loc)
+                elif isinstance(block, TableBlock):
+                    tables += 1
+                    block.number = tables
+                    _register(
+                        doc, block.id, Target("table", str(tables), f"table-{tables}", block.loc)
+                    )
+
+
+def _all_inlines(doc: Document):
+    """Every run of prose in reading order; footnotes once numbered (they follow their calls)."""
+    for part in doc.parts:
+        for sub in [part, *part.subsections]:
+            yield sub.title
+            for block in sub.blocks:
+                if isinstance(block, (Paragraph, Heading)):
+                    yield block.inlines
+                elif isinstance(block, Schedule):
+                    yield block.title
+                    for item in block.items:
+                        yield item.inlines
+    for note in doc.footnotes.values():
+        if note.number:
+            yield note.inlines
+
+
+def _number_footnotes(doc: Document) -> None:
+    count = 0
+    for inlines in list(_all_inlines(doc)):
+        for node in walk(inlines):
+            if not isinstance(node, FootnoteCall):
+                continue
+            note = doc.footnotes.get(node.id)
+            if note is None:
+                raise ReportError(
+                    f"unknown footnote {node.id!r}",
+                    node.loc,
+                    suggest(node.id, doc.footnotes) or "add it to content/footnotes.yaml",
+                )
+            if not note.number:
+                count += 1
+                note.number = count
+                node.first = True
+            node.number = str(note.number)
+    for note in doc.footnotes.values():
+        if not note.number:
+            doc.warnings.append(f"{note.loc}: footnote {note.id!r} is never called")
+        for node in walk(note.inlines):
+            if isinstance(node, FootnoteCall):
+                raise ReportError("a footnote cannot call another footnote", note.loc)
+
+
+def _resolve(ref: Ref, doc: Document) -> None:
+    first = _target(ref.first, ref, doc)
+    ref.target = first.html_id
+    if ref.last is None:
+        words = KIND_WORDS[first.kind][0]
+        ref.text = f"{words} {first.number}".strip() if ref.with_kind else first.number
+        return
+    last = _target(ref.last, ref, doc)
+    if first.kind != "para" or last.kind != "para":
+        raise ReportError("a range a..b must join two paragraph labels", ref.loc)
+    if int(last.number) <= int(first.number):
+        raise ReportError(
+            f"range {ref.first}..{ref.last} runs backwards (para. {first.number} to {last.number})",
+            ref.loc,
+        )
+    span = f"{first.number}-{last.number}"
+    ref.text = f"{KIND_WORDS['para'][1]} {span}" if ref.with_kind else span
+
+
+def _target(label: str, ref: Ref, doc: Document) -> Target:
+    if label not in doc.labels:
+        raise ReportError(
+            f"unknown label {label!r}",
+            ref.loc,
+            suggest(label, doc.labels) or "label the paragraph, section or table it points to",
+        )
+    return doc.labels[label]

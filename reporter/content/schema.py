@@ -1,0 +1,48 @@
+"""Small validation helpers for YAML content: unknown keys with "did you mean", wrong types."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+from reporter.content.yamlsource import Map, where
+from reporter.errors import Location, ReportError
+
+
+def check_keys(
+    value: object, allowed: Iterable[str], required: Iterable[str], what: str, fallback: Location
+) -> Map:
+    """`value` must be a mapping with only `allowed` keys and all `required` ones."""
+    if not isinstance(value, Map):
+        raise ReportError(
+            f"{what} must be a mapping", where(value, fallback), "write key: value lines"
+        )
+    allowed = list(allowed)
+    for key in value:
+        if key not in allowed:
+            close = difflib.get_close_matches(key, allowed, n=1)
+            hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
+            raise ReportError(f"unknown key {key!r} in {what}", value.key_locs[key], hint)
+    for key in required:
+        if key not in value:
+            raise ReportError(f"{what} has no {key!r}", value.loc, f"add {key}: …")
+    return value
+
+
+def text(value: object, what: str, fallback: Location) -> str:
+    if isinstance(value, bool) or value is None or isinstance(value, (list, dict)):
+        raise ReportError(f"{what} must be text", where(value, fallback), "write it as a string")
+    return value if isinstance(value, str) else str(value)
+
+
+def listing(value: object, what: str, fallback: Location) -> list:
+    if not isinstance(value, list):
+        raise ReportError(
+            f"{what} must be a list", where(value, fallback), "write one '- item' per line"
+        )
+    return value
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else ""

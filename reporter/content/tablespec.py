@@ -1,0 +1,224 @@
+"""Table specs (content/tables/ID.yaml): what a table shows and how each cell is computed.
+
+Rows are sets of data records, either listed (`rows: [{id, label, where}, …]`) or one per
+record, grouped with subtotals (`rows: {each: record, group_by: col, subtotal: …, total: …}`).
+Columns are `text` (a data column), `sum` (of a data column over the row's records, with an
+optional `where` and `scale`) or `formula` (arithmetic over the row's other columns;
+`col[row-id]` reads another row). See docs/tables.md.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reporter.content import schema
+from reporter.content.inline import Node, parse_inline
+from reporter.content.yamlsource import Map, load_yaml, where
+from reporter.errors import Location, ReportError
+
+NEGATIVE_STYLES = ("parentheses", "minus")
+ROW_STYLES = ("", "total", "grand-total")
+
+
+@dataclass
+class NumberFormat:
+    decimals: int = 1
+    negative: str = "parentheses"
+    thousands: str = ","
+
+
+@dataclass
+class RowSpec:
+    id: str
+    label: str
+    where: dict[str, str]
+    style: str
+    loc: Location
+
+
+@dataclass
+class GroupedRows:
+    """One row per record, in data order, grouped by a column with subtotals."""
+
+    id: str | None  # row id template, e.g. "{year}-{round_table}"
+    group_by: str | None
+    subtotal: str | None  # label template, "{group}" is the group's value
+    total: str | None
+    loc: Location
+
+
+@dataclass
+class ColumnSpec:
+    id: str
+    heading: list[list[Node]]  # one entry per heading level, outermost first
+    kind: str  # text | sum | formula
+    source: str  # data column (text, sum) or the formula
+    where: dict[str, str]
+    scale: float
+    repeat: bool  # text columns: repeat the value on every row of a group
+    format: NumberFormat
+    loc: Location
+
+
+@dataclass
+class TableSpec:
+    id: str
+    title: list[Node]
+    data: str
+    stub: list[Node] | None  # heading of the row-label column (listed rows)
+    rows: list[RowSpec] | GroupedRows
+    columns: list[ColumnSpec]
+    notes: list[list[Node]]
+    footnotes: dict[str, list[Node]]
+    path: Path
+    loc: Location
+    raw: dict = field(repr=False, default_factory=dict)
+
+
+def read_table_spec(root: Path, table_id: str, called_at: Location) -> TableSpec:
+    path = root / "content" / "tables" / f"{table_id}.yaml"
+    if not path.exists():
+        known = sorted(p.stem for p in (root / "content" / "tables").glob("*.yaml"))
+        raise ReportError(
+            f"unknown table {table_id!r}: no content/tables/{table_id}.yaml",
+            called_at,
+            schema.suggest(table_id, known) or "create the table spec",
+        )
+    shown = path.relative_to(root)
+    return parse_table_spec(load_yaml(path, shown), table_id, shown)
+
+
+def parse_table_spec(data: object, table_id: str, shown: Path) -> TableSpec:
+    loc = Location(shown)
+    data = schema.check_keys(
+        data,
+        {"title", "data", "stub", "rows", "columns", "format", "notes", "footnotes"},
+        {"title", "data", "rows", "columns"},
+        "table spec",
+        loc,
+    )
+    base = _format(data.get("format"), NumberFormat(), loc)
+    columns = [_column(c, base, loc) for c in schema.listing(data["columns"], "columns", loc)]
+    _unique([c.id for c in columns], "column", data["columns"], loc)
+    rows = _rows(data["rows"], loc)
+    if isinstance(rows, list):
+        _unique([r.id for r in rows], "row", data["rows"], loc)
+    footnotes = {}
+    if "footnotes" in data:
+        notes = schema.check_keys(data["footnotes"], data["footnotes"] or {}, (), "footnotes", loc)
+        footnotes = {k: _inline(v, loc) for k, v in notes.items()}
+    stub = data.get("stub")
+    return TableSpec(
+        id=table_id,
+        title=_inline(data["title"], loc),
+        data=schema.text(data["data"], "data", loc),
+        stub=_inline(stub, loc) if stub is not None else None,
+        rows=rows,
+        columns=columns,
+        notes=[_inline(n, loc) for n in schema.listing(data.get("notes", []), "notes", loc)],
+        footnotes=footnotes,
+        path=shown,
+        loc=data.loc,
+        raw=data,
+    )
+
+
+def _inline(value: object, loc: Location) -> list[Node]:
+    return parse_inline(schema.text(value, "text", loc), where(value, loc))
+
+
+def _unique(ids: list[str], what: str, items: list, loc: Location) -> None:
+    seen = set()
+    for ident, item in zip(ids, items, strict=True):
+        if ident in seen:
+            raise ReportError(
+                f"{what} id {ident!r} is used twice", where(item, loc), "give each a distinct id"
+            )
+        seen.add(ident)
+
+
+def _where(value: object, loc: Location) -> dict[str, str]:
+    if value is None:
+        return {}
+    value = schema.check_keys(value, value if isinstance(value, Map) else (), (), "where", loc)
+    return {k: str(v) for k, v in value.items()}
+
+
+def _format(value: object, base: NumberFormat, loc: Location) -> NumberFormat:
+    if value is None:
+        return base
+    value = schema.check_keys(value, {"decimals", "negative", "thousands"}, (), "format", loc)
+    fmt = NumberFormat(
+        decimals=value.get("decimals", base.decimals),
+        negative=value.get("negative", base.negative),
+        thousands=value.get("thousands", base.thousands),
+    )
+    if not isinstance(fmt.decimals, int) or not 0 <= fmt.decimals <= 6:
+        raise ReportError("decimals must be a whole number from 0 to 6", where(value, loc))
+    if fmt.negative not in NEGATIVE_STYLES:
+        raise ReportError(
+            f"negative must be one of {', '.join(NEGATIVE_STYLES)}",
+            value.key_locs.get("negative", value.loc),
+        )
+    return fmt
+
+
+def _column(value: object, base: NumberFormat, loc: Location) -> ColumnSpec:
+    kinds = ("text", "sum", "formula")
+    keys = {"id", "heading", *kinds, "where", "scale", "repeat", "decimals", "format"}
+    value = schema.check_keys(value, keys, {"id", "heading"}, "column", loc)
+    present = [k for k in kinds if k in value]
+    if len(present) != 1:
+        raise ReportError("a column needs exactly one of text, sum, formula", value.loc)
+    kind = present[0]
+    heading = value["heading"]
+    levels = heading if isinstance(heading, list) else [heading]
+    fmt = _format(value.get("format"), base, loc)
+    if "decimals" in value:
+        fmt = NumberFormat(value["decimals"], fmt.negative, fmt.thousands)
+    scale = value.get("scale", 1)
+    if isinstance(scale, bool) or not isinstance(scale, (int, float)):
+        raise ReportError("scale must be a number", value.key_locs["scale"], "e.g. scale: 0.001")
+    return ColumnSpec(
+        id=schema.text(value["id"], "column id", loc),
+        heading=[_inline(level, loc) for level in levels],
+        kind=kind,
+        source=schema.text(value[kind], kind, loc),
+        where=_where(value.get("where"), loc),
+        scale=float(scale),
+        repeat=bool(value.get("repeat", True)),
+        format=fmt,
+        loc=value.loc,
+    )
+
+
+def _rows(value: object, loc: Location) -> list[RowSpec] | GroupedRows:
+    if isinstance(value, Map):
+        value = schema.check_keys(
+            value, {"each", "id", "group_by", "subtotal", "total"}, {"each"}, "rows", loc
+        )
+        if value["each"] != "record":
+            raise ReportError("rows: each must be 'record'", value.key_locs["each"])
+        get = lambda k: schema.text(value[k], k, loc) if k in value else None  # noqa: E731
+        return GroupedRows(get("id"), get("group_by"), get("subtotal"), get("total"), value.loc)
+    rows = []
+    for item in schema.listing(value, "rows", loc):
+        item = schema.check_keys(
+            item, {"id", "label", "where", "style"}, {"id", "label"}, "row", loc
+        )
+        style = item.get("style", "")
+        if style not in ROW_STYLES:
+            raise ReportError(
+                f"row style must be one of {', '.join(ROW_STYLES[1:])}", item.key_locs["style"]
+            )
+        rows.append(
+            RowSpec(
+                id=schema.text(item["id"], "row id", loc),
+                label=schema.text(item["label"], "label", loc),
+                where=_where(item.get("where"), loc),
+                style=style,
+                loc=item.loc,
+            )
+        )
+    return rows

@@ -1,0 +1,1 @@
+"""Data: CSV tables from data/, read with provenance and clear, located errors."""

@@ -1,0 +1,41 @@
+"""HTML -> PDF bytes with WeasyPrint, deterministic: same HTML and assets, same bytes."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from pathlib import Path
+
+from reporter.errors import Location, ReportError
+
+
+def render_pdf(html: str, base: Path, allowed: list[Path], identity: str, epoch: int) -> bytes:
+    """The PDF of `html`, whose relative URLs resolve against `base`.
+
+    `identity` seeds the PDF file identifier (normally the document symbol); `epoch` is used
+    as SOURCE_DATE_EPOCH, which fontTools reads when it subsets fonts.
+    """
+    os.environ.setdefault("SOURCE_DATE_EPOCH", str(epoch))
+    import weasyprint  # slow to import: only when a PDF is made
+
+    from reporter.export.fetch import ProjectFetcher, RefusedURL
+
+    _quiet_weasyprint()
+    fetcher = ProjectFetcher(allowed)
+    try:
+        document = weasyprint.HTML(
+            string=html, base_url=str(base) + "/", url_fetcher=fetcher
+        ).render()
+        return document.write_pdf(
+            pdf_identifier=hashlib.sha256(identity.encode()).hexdigest()[:32].encode()
+        )
+    except RefusedURL as exc:
+        raise ReportError(
+            str(exc), Location(Path("templates")), "keep assets inside templates/assets"
+        ) from None
+
+
+def _quiet_weasyprint() -> None:
+    # WeasyPrint logs CSS it ignores at WARNING; keep errors only, on stderr.
+    logging.getLogger("weasyprint").setLevel(logging.ERROR)

@@ -1,0 +1,1 @@
+"""Render: the numbered document model + computed tables -> one HTML document (Jinja)."""
