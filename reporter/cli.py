@@ -11,7 +11,7 @@ import time
 from pathlib import Path
 
 from reporter import __version__
-from reporter.errors import ReportError
+from reporter.errors import ReportError, UsageError
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,7 +26,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
-        return 1
+        return 2 if isinstance(exc, UsageError) else 1
     except KeyboardInterrupt:
         print("interrupted: outputs left as they were", file=sys.stderr)
         return 130
@@ -50,9 +50,10 @@ def _parser() -> argparse.ArgumentParser:
 
 def _build(args: argparse.Namespace) -> int:
     from reporter.pipeline import build
+    from reporter.project import Project
 
     started = time.perf_counter()
-    project = _project(args.path)
+    project = Project.at(args.path)
     result = build(project, out=args.out, pdf=not args.html_only, progress=_step)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
@@ -62,16 +63,6 @@ def _build(args: argparse.Namespace) -> int:
         f"wrote {', '.join(_shown(p) for p in wrote)}{pages} in {time.perf_counter() - started:.1f} s"
     )
     return 0
-
-
-def _project(path: Path):
-    from reporter.project import Project
-
-    try:
-        return Project.at(path)
-    except ReportError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        raise SystemExit(2) from None
 
 
 def _step(message: str) -> None:

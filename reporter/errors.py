@@ -33,3 +33,7 @@ class ReportError(Exception):
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
         return f"{text} ({self.hint})" if self.hint else text
+
+
+class UsageError(ReportError):
+    """The command was called wrongly (exit code 2), as opposed to a project error (1)."""

@@ -71,12 +71,12 @@ def build(
     tables = stage("Computing tables", compute_tables, doc, project)
     html = stage("Rendering HTML", render_html, doc, tables, project.templates)
     stem = output_stem(doc.meta["symbol"])
-    pdf_bytes = None
+    pdf_bytes, pages = None, 0
     if pdf:
         from reporter.export.pdf import render_pdf
 
         epoch = calendar.timegm(doc.meta["date"].timetuple())
-        pdf_bytes = stage(
+        pdf_bytes, pages = stage(
             "Writing PDF",
             render_pdf,
             html,
@@ -89,16 +89,7 @@ def build(
     sync_assets(project.assets, out / "assets")
     html_path = write_atomic(out / f"{stem}.html", html.encode("utf-8"))
     pdf_path = write_atomic(out / f"{stem}.pdf", pdf_bytes) if pdf_bytes is not None else None
-    return BuildResult(
-        html_path, pdf_path, pages=count_pages(pdf_bytes), timings=timings, warnings=doc.warnings
-    )
-
-
-def count_pages(pdf: bytes | None) -> int:
-    if not pdf:
-        return 0
-    # WeasyPrint writes one /Type /Page object per page (and /Type /Pages for the tree)
-    return pdf.count(b"/Type /Page\n") or pdf.count(b"/Type /Page ") or pdf.count(b"/Type/Page")
+    return BuildResult(html_path, pdf_path, pages=pages, timings=timings, warnings=doc.warnings)
 
 
 def write_atomic(path: Path, data: bytes) -> Path:

@@ -6,7 +6,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from reporter.errors import Location, ReportError
+from reporter.errors import Location, UsageError
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class Project:
     def at(cls, path: Path) -> Project:
         root = path.resolve()
         if not (root / "content" / "document.yaml").is_file():
-            raise ReportError(
+            raise UsageError(
                 "not a report project: no content/document.yaml",
                 Location(root),
                 "run in the project folder, give its path, or create one with 'reporter new DIR'",

@@ -48,6 +48,9 @@ class Table:
     note_letters: dict[str, str] = field(default_factory=dict)  # table footnote id -> letter
     number: int = 0
 
+    def numeric(self, column_id: str) -> bool:
+        return any(c.id == column_id and c.kind != "text" for c in self.spec.columns)
+
     def cell(self, row_id: str, column_id: str) -> Cell:
         for row in self.rows:
             if row.id == row_id:
@@ -72,9 +75,12 @@ def format_number(value: float, fmt: NumberFormat) -> str:
 def compute_table(spec: TableSpec, frame) -> Table:
     """The table `spec` describes, computed from `frame` (its data file)."""
     at = spec.loc
+    frame = frame.copy()
     for column in spec.columns:
         if column.kind in ("text", "sum"):
             require_columns(frame, [column.source, *column.where], column.loc)
+        if column.kind == "sum":  # every cell checked here, where lines are still known
+            frame[column.source] = numeric_column(frame, column.source, column.loc)
     record_sets = _record_sets(spec, frame)
     values = _Evaluator(spec, frame, record_sets)
     rows = []

@@ -84,6 +84,9 @@ def _meta(data: object, loc: Location) -> dict:
             "write A4, letter, 'A4 landscape' or two lengths like '210mm 297mm'",
         )
     meta.setdefault("language", "en")
+    for optional in ("organ", "distribution", "original", "session", "subtitle"):
+        meta.setdefault(optional, "")  # templates test them; an absent key is a template error
+    meta.setdefault("agenda", {})
     return meta
 
 

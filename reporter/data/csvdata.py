@@ -67,10 +67,12 @@ def numeric_column(frame, column: str, used_at: Location):
         return values
     numbers = pd.to_numeric(values, errors="coerce")
     bad = numbers.isna().to_numpy().nonzero()[0]
-    index = int(bad[0])
+    if not len(bad):
+        return numbers
+    label = frame.index[bad[0]]  # index labels are positions in the file's rows
     raise ReportError(
-        f"column {column!r} has text {values.iloc[index]!r} where a number is expected",
-        Location(frame.attrs["path"], frame.attrs["lines"][index]),
+        f"column {column!r} has text {values.loc[label]!r} where a number is expected",
+        Location(frame.attrs["path"], frame.attrs["lines"][label]),
         "write a number (no thousands separators or units)",
     )
 

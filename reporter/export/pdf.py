@@ -10,8 +10,10 @@ from pathlib import Path
 from reporter.errors import Location, ReportError
 
 
-def render_pdf(html: str, base: Path, allowed: list[Path], identity: str, epoch: int) -> bytes:
-    """The PDF of `html`, whose relative URLs resolve against `base`.
+def render_pdf(
+    html: str, base: Path, allowed: list[Path], identity: str, epoch: int
+) -> tuple[bytes, int]:
+    """The PDF of `html` and its page count; relative URLs resolve against `base`.
 
     `identity` seeds the PDF file identifier (normally the document symbol); `epoch` is used
     as SOURCE_DATE_EPOCH, which fontTools reads when it subsets fonts.
@@ -27,9 +29,8 @@ def render_pdf(html: str, base: Path, allowed: list[Path], identity: str, epoch:
         document = weasyprint.HTML(
             string=html, base_url=str(base) + "/", url_fetcher=fetcher
         ).render()
-        return document.write_pdf(
-            pdf_identifier=hashlib.sha256(identity.encode()).hexdigest()[:32].encode()
-        )
+        identifier = hashlib.sha256(identity.encode()).hexdigest()[:32].encode()
+        return document.write_pdf(pdf_identifier=identifier), len(document.pages)
     except RefusedURL as exc:
         raise ReportError(
             str(exc), Location(Path("templates")), "keep assets inside templates/assets"
