@@ -43,9 +43,58 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--out", type=Path, help="output folder (default: PATH/out)")
     build.add_argument("--html-only", action="store_true", help="skip the PDF")
+    build.add_argument(
+        "--draft",
+        action="store_true",
+        help="build even if figures fail the check; stamp every page DRAFT",
+    )
     build.add_argument("--debug", action="store_true", help="show tracebacks")
     build.set_defaults(func=_build)
+
+    check = commands.add_parser(
+        "check", help="verify every figure stated in the prose against the data"
+    )
+    check.add_argument(
+        "path", nargs="?", default=".", type=Path, help="project folder (default: here)"
+    )
+    check.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
+    check.add_argument(
+        "--unbound", action="store_true", help="list numbers that are neither bound nor declared"
+    )
+    check.add_argument(
+        "--verbose", "-v", action="store_true", help="list passing and declared figures too"
+    )
+    check.add_argument("--data", type=Path, help="read data from this folder instead of PATH/data")
+    check.add_argument("--output", "-o", type=Path, help="write the report to a file")
+    check.add_argument("--debug", action="store_true", help="show tracebacks")
+    check.set_defaults(func=_check)
     return parser
+
+
+def _check(args: argparse.Namespace) -> int:
+    from reporter.check.report import render
+    from reporter.pipeline import Frames, check, compute_tables, load
+    from reporter.project import Project
+
+    project = Project.at(args.path)
+    if args.data is not None and not args.data.is_dir():
+        raise UsageError(f"--data {args.data}: no such folder")
+    frames = Frames(project, args.data.resolve() if args.data else None)
+    doc = load(project)
+    report = check(doc, compute_tables(doc, project, frames), project, frames)
+    text = render(report, args.format, verbose=args.verbose, unbound=args.unbound)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+        print(report_summary(report))
+    else:
+        sys.stdout.write(text)
+    return 1 if report.failed else 0
+
+
+def report_summary(report) -> str:
+    from reporter.check.report import summary
+
+    return summary(report)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -54,14 +103,13 @@ def _build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     project = Project.at(args.path)
-    result = build(project, out=args.out, pdf=not args.html_only, progress=_step)
+    result = build(project, out=args.out, pdf=not args.html_only, draft=args.draft, progress=_step)
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     wrote = [result.html] + ([result.pdf] if result.pdf else [])
     pages = f", {result.pages} pages" if result.pdf else ""
-    print(
-        f"wrote {', '.join(_shown(p) for p in wrote)}{pages} in {time.perf_counter() - started:.1f} s"
-    )
+    elapsed = time.perf_counter() - started
+    print(f"wrote {', '.join(_shown(p) for p in wrote)}{pages} in {elapsed:.1f} s")
     return 0
 
 

@@ -18,6 +18,7 @@ from pathlib import Path
 from reporter.content.load import load_document
 from reporter.content.model import Document
 from reporter.content.numbering import number_document
+from reporter.errors import ReportError
 from reporter.project import Project, output_stem
 
 Progress = Callable[[str], None]
@@ -30,26 +31,59 @@ class BuildResult:
     pages: int = 0
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    check: object = None  # the CheckReport
 
 
 def load(project: Project) -> Document:
     return number_document(load_document(project.root))
 
 
-def compute_tables(doc: Document, project: Project, data_dir: Path | None = None) -> dict:
-    from reporter.compute.tables import compute_table, load_frame
+class Frames:
+    """Data files read once per build, on first use."""
 
-    frames: dict[str, object] = {}
+    def __init__(self, project: Project, data_dir: Path | None = None) -> None:
+        self.project, self.data_dir, self.cache = project, data_dir, {}
+
+    def __call__(self, name: str):
+        if name not in self.cache:
+            from reporter.compute.tables import load_frame
+
+            self.cache[name] = load_frame(self.project.root, name, self.data_dir)
+        return self.cache[name]
+
+
+def compute_tables(doc: Document, project: Project, frames: Frames | None = None) -> dict:
+    from reporter.compute.tables import compute_table
+
+    frames = frames or Frames(project)
     tables = {}
     for block in doc.blocks():
         if getattr(block, "id", None) in doc.tables and block.id not in tables:
-            spec = doc.tables[block.id]
-            if spec.data not in frames:
-                frames[spec.data] = load_frame(project.root, spec.data, data_dir)
-            table = compute_table(spec, frames[spec.data])
+            table = compute_table(doc.tables[block.id], frames(doc.tables[block.id].data))
             table.number = block.number
             tables[block.id] = table
     return tables
+
+
+def check(doc: Document, tables: dict, project: Project, frames: Frames | None = None):
+    """Every figure in the prose against the data, and the printed tables against themselves."""
+    from reporter.check.run import Finding, check_document
+    from reporter.check.tables import table_notes
+    from reporter.check.unbound import unbound_numbers
+    from reporter.compute.quantities import Quantities, read_quantities
+
+    quantities = Quantities(read_quantities(project.root), tables, frames or Frames(project))
+    report = check_document(doc, quantities, project.root)
+    for table in tables.values():
+        notes, failures = table_notes(table)
+        report.notes += notes
+        where = table.spec.loc
+        report.findings += [
+            Finding("fail", f"Table {table.number}", where, f"table {table.number}", message=f)
+            for f in failures
+        ]
+    report.unbound = unbound_numbers(doc)
+    return report
 
 
 def build(
@@ -68,8 +102,19 @@ def build(
     from reporter.render.html import render_html
 
     doc = stage("Reading content", load, project)
-    tables = stage("Computing tables", compute_tables, doc, project)
-    html = stage("Rendering HTML", render_html, doc, tables, project.templates)
+    frames = Frames(project)
+    tables = stage("Computing tables", compute_tables, doc, project, frames)
+    report = stage("Checking figures", check, doc, tables, project, frames)
+    if report.failed and not draft:
+        first = report.failed[0]
+        raise ReportError(
+            f"{len(report.failed)} figure(s) fail the check, first: {first.place} “{first.text}”",
+            first.where,
+            "run 'reporter check' for all of them, or build with --draft",
+        )
+    html = stage(
+        "Rendering HTML", render_html, doc, tables, project.templates, DRAFT_STAMP if draft else ""
+    )
     stem = output_stem(doc.meta["symbol"])
     pdf_bytes, pages = None, 0
     if pdf:
@@ -89,7 +134,9 @@ def build(
     sync_assets(project.assets, out / "assets")
     html_path = write_atomic(out / f"{stem}.html", html.encode("utf-8"))
     pdf_path = write_atomic(out / f"{stem}.pdf", pdf_bytes) if pdf_bytes is not None else None
-    return BuildResult(html_path, pdf_path, pages=pages, timings=timings, warnings=doc.warnings)
+    return BuildResult(
+        html_path, pdf_path, pages=pages, timings=timings, warnings=doc.warnings, check=report
+    )
 
 
 def write_atomic(path: Path, data: bytes) -> Path:

@@ -79,8 +79,15 @@ def test_inline_markup():
     kinds = [type(n) for n in nodes]
     assert kinds == [Str, Emph, Str, FootnoteCall, Str, Ref, Str, Ref, Str, Link, Str, Figure, Str]
     assert nodes[5].with_kind and not nodes[7].with_kind
-    assert nodes[11].text == "46 million" and nodes[11].quantity == "q"
+    assert nodes[11].text == "46 million" and nodes[11].quantities == ["q"]
     assert nodes[-1].text == " *x"
+
+
+def test_figure_bindings():
+    (one,) = parse_inline("[5]{=corridors.in-north.change =total_2008}", HERE)
+    assert one.quantities == ["corridors.in-north.change", "total_2008"]
+    (two,) = parse_inline("[$372 billion]{src=wb-brief-18}", HERE)
+    assert two.source == "wb-brief-18" and two.quantities == [] and two.text == "$372 billion"
 
 
 def test_markup_is_never_html():

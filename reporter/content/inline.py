@@ -1,7 +1,8 @@
 """Inline markup of prose -> a small tree of nodes. Nothing in it is ever run or taken as HTML.
 
 *italic*   [^footnote-id]   [@label]  [@first..last]  [#label]   [text](https://…)
-[46 million]{=quantity-id}  (a bound figure)   [$372 billion]{src=footnote-id}  (declared)
+[46 million]{=quantity}  [5]{=q1 =q2}  (bound figures: each quantity must match)
+    [$372 billion]{src=footnote-id}  (a figure declared as coming from outside data/)
 \\*  \\[  (a literal * or [)
 """
 
@@ -19,7 +20,8 @@ _ID = r"[A-Za-z0-9][\w.-]*"
 _FOOTNOTE = re.compile(rf"\[\^({_ID})\]")
 _REF = re.compile(rf"\[([@#])({_ID}?)(?:\.\.({_ID}?))?\]")
 _BRACKET = re.compile(r"\[((?:\\.|[^\]\\])*)\](?:\(([^)\s]*)\)|\{([^}]*)\})")
-_ATTR = re.compile(rf"=({_ID}(?:\[[^\]]*\])?)|src=({_ID})")
+_QUANTITY = r"[A-Za-z][\w-]*(?:\.[\w-]+\.\w+)?"  # a named quantity or table.row.column
+_BINDINGS = re.compile(rf"(?:=({_QUANTITY})\s*)+|src=({_ID})")
 
 
 @dataclass
@@ -35,6 +37,7 @@ class Located(Node):
 @dataclass
 class Str(Node):
     text: str
+    raw: str = field(default="", repr=False)  # the whole string it came from, for locations
 
 
 @dataclass
@@ -69,7 +72,7 @@ class Figure(Located):
     """A figure stated in prose, as typed, bound to a quantity or declared with a source."""
 
     text: str
-    quantity: str | None = None
+    quantities: list[str] = field(default_factory=list)
     source: str | None = None
     children: list[Node] = field(default_factory=list)
 
@@ -117,7 +120,7 @@ class _Parser:
 
         def flush() -> None:
             if buf:
-                nodes.append(Str(buf_at, "".join(buf)))
+                nodes.append(Str(buf_at, "".join(buf), self.raw))
                 buf.clear()
 
         while i < end:
@@ -196,12 +199,14 @@ class _Parser:
                     "links may use http, https or mailto only",
                 )
             return Link(i, self.where(i), children, url), m.end()
-        attr = _ATTR.fullmatch(m[3].strip())
-        if not attr:
+        attrs = m[3].strip()
+        if not _BINDINGS.fullmatch(attrs):
             raise self.fail(
                 m.start(3),
                 f"unknown figure binding {{{m[3]}}}",
                 "write {=quantity-id} or {src=footnote-id}",
             )
         text = plain_text(children)
-        return Figure(i, self.where(i), text, attr[1], attr[2], children), m.end()
+        source = attrs[4:] if attrs.startswith("src=") else None
+        quantities = [] if source else re.findall(rf"=({_QUANTITY})", attrs)
+        return Figure(i, self.where(i), text, quantities, source, children), m.end()

@@ -18,6 +18,7 @@ from reporter.content.yamlsource import Map, load_yaml, where
 from reporter.errors import Location, ReportError
 
 NEGATIVE_STYLES = ("parentheses", "minus")
+UNITS = ("count", "thousand", "million", "billion", "percent", "ratio")
 ROW_STYLES = ("", "total", "grand-total")
 
 
@@ -59,6 +60,7 @@ class ColumnSpec:
     repeat: bool  # text columns: repeat the value on every row of a group
     format: NumberFormat
     loc: Location
+    unit: str = "count"  # what a cell's value is in, for figures bound to it
 
 
 @dataclass
@@ -166,7 +168,7 @@ def _format(value: object, base: NumberFormat, loc: Location) -> NumberFormat:
 
 def _column(value: object, base: NumberFormat, loc: Location) -> ColumnSpec:
     kinds = ("text", "sum", "formula")
-    keys = {"id", "heading", *kinds, "where", "scale", "repeat", "decimals", "format"}
+    keys = {"id", "heading", *kinds, "where", "scale", "repeat", "decimals", "format", "unit"}
     value = schema.check_keys(value, keys, {"id", "heading"}, "column", loc)
     present = [k for k in kinds if k in value]
     if len(present) != 1:
@@ -190,7 +192,18 @@ def _column(value: object, base: NumberFormat, loc: Location) -> ColumnSpec:
         repeat=bool(value.get("repeat", True)),
         format=fmt,
         loc=value.loc,
+        unit=_unit(value.get("unit", "count"), value, loc),
     )
+
+
+def _unit(unit: object, column: Map, loc: Location) -> str:
+    if unit not in UNITS:
+        raise ReportError(
+            f"unknown unit {unit!r}",
+            column.key_locs.get("unit", loc),
+            f"use one of: {', '.join(UNITS)}",
+        )
+    return str(unit)
 
 
 def _rows(value: object, loc: Location) -> list[RowSpec] | GroupedRows:

@@ -23,7 +23,7 @@ def inline_html(nodes: list[Node], notes: dict | None = None, table_notes: str =
                 % (node.url, inline_html(node.children, notes, table_notes))
             )
         elif isinstance(node, Figure):
-            attr = f"q:{node.quantity}" if node.quantity else f"src:{node.source}"
+            attr = " ".join(node.quantities) if node.quantities else f"src:{node.source}"
             out.append(
                 Markup('<span class="figure" data-bind="%s">%s</span>')
                 % (attr, inline_html(node.children, notes, table_notes))

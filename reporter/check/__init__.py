@@ -1,0 +1,1 @@
+"""Check: every figure stated in prose against the value computed from data."""

@@ -1,0 +1,102 @@
+"""Read a figure as an editor writes it: "almost 60 per cent", "$372 billion", "Thirty-five",
+"one third", "almost doubled" -> qualifier, number, typed precision, scale and unit."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+# Longest first, so "just under" wins over "under".
+QUALIFIERS = {
+    "approximately": "about", "about": "about", "around": "about", "some": "about",
+    "roughly": "about",
+    "just under": "almost", "almost": "almost", "nearly": "almost",
+    "more than": "over", "over": "over", "exceeding": "over", "above": "over",
+    "fewer than": "under", "less than": "under", "under": "under", "below": "under",
+    "at least": "at-least", "up to": "at-most", "at most": "at-most",
+}  # fmt: skip
+SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+UNITS = ("per cent", "percent", "%")
+ONES = [
+    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
+    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
+    "nineteen",
+]  # fmt: skip
+TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
+FRACTIONS = {
+    "half": 1 / 2, "one half": 1 / 2, "a half": 1 / 2,
+    "one third": 1 / 3, "a third": 1 / 3, "two thirds": 2 / 3, "two-thirds": 2 / 3,
+    "one quarter": 1 / 4, "a quarter": 1 / 4, "three quarters": 3 / 4,
+    "one fifth": 1 / 5, "a fifth": 1 / 5, "one tenth": 1 / 10,
+}  # fmt: skip
+MULTIPLES = {"doubled": 2.0, "tripled": 3.0, "trebled": 3.0, "quadrupled": 4.0, "halved": 0.5}
+
+_NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
+
+
+@dataclass(frozen=True)
+class Stated:
+    """A figure as written. `value` is in the figure's own terms: 46 for "46 million"."""
+
+    text: str
+    qualifier: str  # "" (exact) | about | almost | over | under | at-least | at-most
+    value: float
+    decimals: int  # digits typed after the point: the precision the figure claims
+    scale: float  # 1e6 for "million"
+    unit: str  # count | percent | ratio
+    kind: str  # digits | words | fraction | multiple
+
+
+class NotAFigure(ValueError):
+    pass
+
+
+def word_number(text: str) -> int | None:
+    """'Thirty-five' -> 35, 'seven' -> 7; None when it is not a cardinal number word."""
+    word = text.lower()
+    if word in ONES:
+        return ONES.index(word)
+    if word in TENS:
+        return 20 + 10 * TENS.index(word)
+    tens, _, one = word.partition("-")
+    if tens in TENS and one in ONES[1:10]:
+        return 20 + 10 * TENS.index(tens) + ONES.index(one)
+    return None
+
+
+def parse_figure(text: str) -> Stated:
+    rest = " ".join(text.split())
+    lower = rest.lower()
+    qualifier = ""
+    for phrase in QUALIFIERS:
+        if lower.startswith(phrase + " "):
+            qualifier = QUALIFIERS[phrase]
+            rest, lower = rest[len(phrase) + 1 :], lower[len(phrase) + 1 :]
+            break
+    if lower in MULTIPLES:
+        return Stated(text, qualifier, MULTIPLES[lower], 0, 1.0, "ratio", "multiple")
+    if lower in FRACTIONS:
+        return Stated(text, qualifier, FRACTIONS[lower], 0, 1.0, "ratio", "fraction")
+    currency = rest.startswith("$")
+    rest = rest.removeprefix("$")
+    head, _, tail = rest.partition(" ")
+    if m := _NUMBER.fullmatch(head):
+        value = float(m[1].replace(",", "") + ("." + m[2] if m[2] else ""))
+        decimals, kind = len(m[2] or ""), "digits"
+    elif (number := word_number(head)) is not None:
+        value, decimals, kind = float(number), 0, "words"
+    else:
+        raise NotAFigure(f"{text!r} is not a figure")
+    tail = tail.strip().lower()
+    scale = 1.0
+    for word, factor in SCALES.items():
+        if tail == word or tail.startswith(word + " "):
+            scale, tail = factor, tail[len(word) :].strip()
+            break
+    unit = "count"
+    if tail in UNITS or head.endswith("%"):
+        unit, tail = "percent", ""
+    if tail:
+        raise NotAFigure(f"{text!r}: unexpected {tail!r} after the number")
+    del currency  # "$" is part of the text as typed; it does not change the check
+    return Stated(text, qualifier, value, decimals, scale, unit, kind)

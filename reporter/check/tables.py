@@ -1,0 +1,134 @@
+"""Check printed tables: totals against the sum of their parts (shares summing to 100
+included) and ratios against numerator / denominator, on the rounded values as printed,
+so rounding artefacts show up as notes instead of being hidden."""
+
+from __future__ import annotations
+
+import ast
+from decimal import Decimal
+
+from reporter.compute.formula import parse_formula
+from reporter.compute.tables import Table
+from reporter.content.inline import plain_text
+from reporter.content.tablespec import GroupedRows
+
+
+def table_notes(table: Table) -> tuple[list[str], list[str]]:
+    """(notes, failures): rounding artefacts, and printed values that cannot be right."""
+    notes, failures = [], []
+    columns = {c.id: c for c in table.spec.columns}
+    printed = {(r.id, c.column): c.text for r in table.rows for c in r.cells}
+    name = f"Table {table.number}"
+    for total, parts in _totals(table):
+        for column in (c for c in table.spec.columns if _additive(c)):
+            digits = column.format.decimals
+            values = [_number(printed[(p, column.id)]) for p in parts]
+            stated = _number(printed[(total, column.id)])
+            summed = sum(values, Decimal(0))
+            if summed == stated:
+                continue
+            bound = Decimal(len(parts)) * Decimal(5).scaleb(-digits - 1)
+            line = (
+                f"{name}, {_heading(column)}, {_label(table, total)}: parts "
+                f"{' + '.join(printed[(p, column.id)] for p in parts)} = {summed}, printed {printed[(total, column.id)]}"
+            )
+            (notes if abs(summed - stated) <= bound else failures).append(
+                line + (" (rounding)" if abs(summed - stated) <= bound else "")
+            )
+    for column in table.spec.columns:
+        ratio = _ratio(column)
+        if not ratio:
+            continue
+        numerator, denominator = ratio
+        for row in table.rows:
+            top, bottom = (
+                _number(printed[(row.id, numerator)]),
+                _number(printed[(row.id, denominator)]),
+            )
+            if bottom == 0:
+                continue
+            quotient = (top / bottom).quantize(Decimal(1).scaleb(-column.format.decimals))
+            stated = _number(printed[(row.id, column.id)])
+            if quotient != stated:
+                gap = abs(quotient - stated)
+                line = f"{name}, {_heading(column)}, {_label(table, row.id)}: {top} / {bottom} = {quotient}, printed {stated}"
+                (notes if gap <= Decimal(1).scaleb(-column.format.decimals) else failures).append(
+                    line
+                )
+    return notes, failures
+
+
+def _number(text: str) -> Decimal:
+    negative = text.startswith("(") or text.startswith("\u2212")
+    value = Decimal(text.strip("()\u2212").replace(",", "") or "0")
+    return -value if negative else value
+
+
+def _heading(column) -> str:
+    return " / ".join(plain_text(level) for level in column.heading)
+
+
+def _label(table: Table, row_id: str) -> str:
+    row = next(r for r in table.rows if r.id == row_id)
+    return row.label or row_id
+
+
+def _totals(table: Table) -> list[tuple[str, list[str]]]:
+    """(total row, its part rows) pairs, read off the row definitions."""
+    spec = table.spec
+    if isinstance(spec.rows, GroupedRows):
+        pairs, group, subtotals = [], [], []
+        for row in table.rows:
+            if row.style == "subtotal":
+                pairs.append((row.id, group))
+                subtotals.append(row.id)
+                group = []
+            elif row.style == "grand-total":
+                pairs.append((row.id, subtotals or group))
+            else:
+                group.append(row.id)
+        return pairs
+    parts = [r for r in spec.rows if not r.style]
+    pairs = []
+    for total in (r for r in spec.rows if r.style):
+        inside = [p.id for p in parts if all(p.where.get(k) == v for k, v in total.where.items())]
+        if len(inside) > 1:
+            pairs.append((total.id, inside))
+    return pairs
+
+
+def _additive(column) -> bool:
+    """Sums, and formulas linear in same-row columns (a - b, 100 * a / a[total])."""
+    if column.kind == "sum":
+        return True
+    if column.kind != "formula":
+        return False
+    return _linear(parse_formula(column.source, column.loc))
+
+
+def _linear(node) -> bool:
+    constant = (ast.Constant, ast.Subscript)  # numbers, and cells of a fixed row
+    if isinstance(node, ast.Name):
+        return True
+    if isinstance(node, ast.UnaryOp):
+        return _linear(node.operand)
+    if isinstance(node, ast.BinOp):
+        if isinstance(node.op, (ast.Add, ast.Sub)):
+            return _linear(node.left) and _linear(node.right)
+        if isinstance(node.op, ast.Mult):
+            return (isinstance(node.left, constant) and _linear(node.right)) or (
+                isinstance(node.right, constant) and _linear(node.left)
+            )
+        if isinstance(node.op, ast.Div):
+            return isinstance(node.right, constant) and _linear(node.left)
+    return False
+
+
+def _ratio(column) -> tuple[str, str] | None:
+    if column.kind != "formula":
+        return None
+    node = parse_formula(column.source, column.loc)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
+        if isinstance(node.left, ast.Name) and isinstance(node.right, ast.Name):
+            return node.left.id, node.right.id
+    return None
