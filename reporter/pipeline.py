@@ -79,16 +79,32 @@ def check(doc: Document, tables: dict, project: Project, frames: Frames | None =
         report.notes += notes
         where = table.spec.loc
         report.findings += [
-            Finding("fail", f"Table {table.number}", where, f"table {table.number}", message=f)
+            Finding(
+                "fail",
+                f"Table {table.number}",
+                where,
+                f"table {table.number}",
+                message=f,
+                is_figure=False,
+            )
             for f in failures
         ]
     report.unbound = unbound_numbers(doc)
     return report
 
 
+DRAFT_STAMP = "DRAFT \u2014 figures not verified"
+
+
 def build(
-    project: Project, out: Path | None = None, pdf: bool = True, progress: Progress = print
+    project: Project,
+    out: Path | None = None,
+    pdf: bool = True,
+    draft: bool = False,
+    progress: Progress = print,
 ) -> BuildResult:
+    """Build HTML and PDF. A figure failing the check stops the build unless `draft`, which
+    stamps every page instead."""
     out = out or project.out()
     timings: dict[str, float] = {}
 

@@ -36,7 +36,9 @@ def test_failed_build_keeps_last_good_output(make_project, capsys):
 def test_template_error_names_template_line(make_project, capsys):
     root = make_project()
     template = root / "templates/document.html.j2"
-    template.write_text(template.read_text().replace("{{ meta.symbol }}</span>", "{{ meta.symbl }}</span>"))
+    template.write_text(
+        template.read_text().replace("{{ meta.symbol }}</span>", "{{ meta.symbl }}</span>")
+    )
     assert main(["build", str(root), "--html-only"]) == 1
     err = capsys.readouterr().err
     assert "templates/document.html.j2:" in err and "symbl" in err
@@ -49,7 +51,9 @@ def test_not_a_project_is_a_usage_error(tmp_path, capsys):
 
 def test_bad_option_is_a_usage_error():
     result = subprocess.run(
-        [sys.executable, "-m", "reporter.cli", "build", "--no-such-option"], capture_output=True, text=True
+        [sys.executable, "-m", "reporter.cli", "build", "--no-such-option"],
+        capture_output=True,
+        text=True,
     )
     assert result.returncode == 2
     assert "unrecognized arguments" in result.stderr

@@ -5,7 +5,16 @@ from __future__ import annotations
 
 import pytest
 
-from reporter.content.inline import Emph, Figure, FootnoteCall, Link, Ref, Str, parse_inline, plain_text
+from reporter.content.inline import (
+    Emph,
+    Figure,
+    FootnoteCall,
+    Link,
+    Ref,
+    Str,
+    parse_inline,
+    plain_text,
+)
 from reporter.content.model import Paragraph
 from reporter.errors import Location, ReportError
 from reporter.pipeline import load
@@ -39,7 +48,9 @@ def test_sections_and_subsections_are_numbered(doc):
 
 def test_footnotes_numbered_by_first_call_and_reused(doc):
     assert sorted(n.number for n in doc.footnotes.values()) == list(range(1, 20))
-    calls = {p.number: [(c.number, c.first) for c in _calls(p)] for _, p in doc.paragraphs() if p.number}
+    calls = {
+        p.number: [(c.number, c.first) for c in _calls(p)] for _, p in doc.paragraphs() if p.number
+    }
     assert calls[4] == [("1", True)]
     assert calls[5] == [("2", True)]
     assert calls[14] == [("2", False)]  # footnote 2 called again: same number, no new note
@@ -75,7 +86,9 @@ def test_references_follow_moved_paragraphs(copy_flagship):
 
 
 def test_inline_markup():
-    nodes = parse_inline("See *Digest*,[^n] [@t], [#t], [a](https://un.org) [46 million]{=q} \\*x", HERE)
+    nodes = parse_inline(
+        "See *Digest*,[^n] [@t], [#t], [a](https://un.org) [46 million]{=q} \\*x", HERE
+    )
     kinds = [type(n) for n in nodes]
     assert kinds == [Str, Emph, Str, FootnoteCall, Str, Ref, Str, Ref, Str, Link, Str, Figure, Str]
     assert nodes[5].with_kind and not nodes[7].with_kind
@@ -136,7 +149,10 @@ def test_unknown_key_suggests(make_project):
     path.write_text(path.read_text().replace("title:", "tilte:"))
     with pytest.raises(ReportError) as err:
         load(Project.at(root))
-    assert str(err.value) == "content/main.yaml:3:1: unknown key 'tilte' in part (did you mean 'title'?)"
+    assert (
+        str(err.value)
+        == "content/main.yaml:3:1: unknown key 'tilte' in part (did you mean 'title'?)"
+    )
 
 
 def test_page_size_cannot_inject_css(make_project):

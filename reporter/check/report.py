@@ -23,15 +23,17 @@ def _value(f: Finding) -> str:
 
 
 def _line(f: Finding) -> str:
+    head = f"{f.where}: {f.place}: “{f.text}”"
+    computed = f"{f.quantity} = {_value(f)}"
     if f.status == "fail" and f.message:
-        return f"{f.where}: {f.place}: “{f.text}”: {f.message}"
+        return f"{head}: {f.message}"
     if f.status == "fail":
-        return f"{f.where}: {f.place}: “{f.text}” does not match {f.quantity} = {_value(f)} (rule: {f.rule})"
+        return f"{head} does not match {computed} (rule: {f.rule})"
     if f.status == "errata":
-        return f"{f.where}: {f.place}: “{f.text}” vs {f.quantity} = {_value(f)} (rule: {f.rule}); erratum: {f.message}"
+        return f"{head} vs {computed} (rule: {f.rule}); erratum: {f.message}"
     if f.status == "declared":
-        return f"{f.where}: {f.place}: “{f.text}” declared, {f.rule}"
-    return f"{f.where}: {f.place}: “{f.text}” = {f.quantity} = {_value(f)} ({f.rule})"
+        return f"{head} declared, {f.rule}"
+    return f"{head} = {computed} ({f.rule})"
 
 
 def as_text(report: CheckReport, verbose: bool = False, unbound: bool = False) -> str:
@@ -122,9 +124,8 @@ def as_github(report: CheckReport) -> str:
         level = {"fail": "error", "errata": "warning"}.get(f.status)
         if level:
             w = f.where
-            out.append(
-                f"::{level} file={w.path},line={w.line},col={w.column},title=reporter check::{_escape(_line(f))}"
-            )
+            place = f"file={w.path},line={w.line},col={w.column}"
+            out.append(f"::{level} {place},title=reporter check::{_escape(_line(f))}")
     out += [f"::notice title=reporter check (table)::{_escape(n)}" for n in report.notes]
     out.append(summary(report))
     return "\n".join(out) + "\n"

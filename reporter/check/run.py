@@ -26,6 +26,7 @@ class Finding:
     value: float | None = None
     rule: str = ""
     message: str = ""
+    is_figure: bool = True  # False for problems that are not a figure (stale errata, tables)
 
 
 @dataclass
@@ -52,7 +53,7 @@ class CheckReport:
 
     @property
     def bound(self) -> int:
-        return sum(f.status in ("pass", "fail", "errata") for f in self.findings)
+        return sum(f.status in ("pass", "fail", "errata") and f.is_figure for f in self.findings)
 
 
 def figures_in(doc: Document):
@@ -135,7 +136,8 @@ def check_document(doc: Document, quantities: Quantities, root: Path) -> CheckRe
         if not erratum.used:
             report.findings.append(
                 Finding("fail", erratum.figure, erratum.loc, "errata", erratum.quantity,
-                        message="erratum matches no figure bound to that quantity: remove it")
+                        message="erratum matches no figure bound to that quantity: remove it",
+                        is_figure=False)
             )  # fmt: skip
     return report
 

@@ -16,7 +16,6 @@ from reporter.content.tablespec import GroupedRows
 def table_notes(table: Table) -> tuple[list[str], list[str]]:
     """(notes, failures): rounding artefacts, and printed values that cannot be right."""
     notes, failures = [], []
-    columns = {c.id: c for c in table.spec.columns}
     printed = {(r.id, c.column): c.text for r in table.rows for c in r.cells}
     name = f"Table {table.number}"
     for total, parts in _totals(table):
@@ -27,14 +26,17 @@ def table_notes(table: Table) -> tuple[list[str], list[str]]:
             summed = sum(values, Decimal(0))
             if summed == stated:
                 continue
+            # each part is off by at most half a unit of the last digit
             bound = Decimal(len(parts)) * Decimal(5).scaleb(-digits - 1)
+            terms = " + ".join(printed[(p, column.id)] for p in parts)
             line = (
-                f"{name}, {_heading(column)}, {_label(table, total)}: parts "
-                f"{' + '.join(printed[(p, column.id)] for p in parts)} = {summed}, printed {printed[(total, column.id)]}"
+                f"{name}, {_heading(column)}, {_label(table, total)}: "
+                f"parts {terms} = {summed}, printed {printed[(total, column.id)]}"
             )
-            (notes if abs(summed - stated) <= bound else failures).append(
-                line + (" (rounding)" if abs(summed - stated) <= bound else "")
-            )
+            if abs(summed - stated) <= bound:
+                notes.append(line + " (rounding)")
+            else:
+                failures.append(line)
     for column in table.spec.columns:
         ratio = _ratio(column)
         if not ratio:
@@ -50,11 +52,12 @@ def table_notes(table: Table) -> tuple[list[str], list[str]]:
             quotient = (top / bottom).quantize(Decimal(1).scaleb(-column.format.decimals))
             stated = _number(printed[(row.id, column.id)])
             if quotient != stated:
-                gap = abs(quotient - stated)
-                line = f"{name}, {_heading(column)}, {_label(table, row.id)}: {top} / {bottom} = {quotient}, printed {stated}"
-                (notes if gap <= Decimal(1).scaleb(-column.format.decimals) else failures).append(
-                    line
+                line = (
+                    f"{name}, {_heading(column)}, {_label(table, row.id)}: "
+                    f"{top} / {bottom} = {quotient}, printed {stated}"
                 )
+                unit = Decimal(1).scaleb(-column.format.decimals)
+                (notes if abs(quotient - stated) <= unit else failures).append(line)
     return notes, failures
 
 
@@ -128,7 +131,7 @@ def _ratio(column) -> tuple[str, str] | None:
     if column.kind != "formula":
         return None
     node = parse_formula(column.source, column.loc)
-    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div):
-        if isinstance(node.left, ast.Name) and isinstance(node.right, ast.Name):
-            return node.left.id, node.right.id
+    division = isinstance(node, ast.BinOp) and isinstance(node.op, ast.Div)
+    if division and isinstance(node.left, ast.Name) and isinstance(node.right, ast.Name):
+        return node.left.id, node.right.id
     return None

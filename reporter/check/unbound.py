@@ -26,9 +26,9 @@ NOT_QUANTITIES = re.compile(
     "|".join(
         [
             r"\b(?:19|20)\d{2}(?:-(?:19|20)?\d{2})?\b",  # years and year ranges (1990-1999)
-            rf"\b\d{{1,2}}(?: and \d{{1,2}})? (?:{MONTHS})\b",  # dates: 17 September, 24 and 25 September
+            rf"\b\d{{1,2}}(?: and \d{{1,2}})? (?:{MONTHS})\b",  # dates: 24 and 25 September
             r"\b\d{1,2}(?:\.\d{2})?\s?[ap]\.m\.",  # times: 10 a.m., 10.30 a.m.
-            r"\b[A-Z][A-Za-z.]*(?:/[\w.]+)+",  # document symbols: A/67/150, POP/DB/MIG/Stock/Rev.2010
+            r"\b[A-Z][A-Za-z.]*(?:/[\w.]+)+",  # document symbols: A/67/150, POP/DB/Rev.2010
             r"\b\d+/\d+\b",  # resolution numbers: 65/170, 2006/2
             r"\bNo\. \d+",  # convention and issue numbers: (No. 97)
             r"\bGroup of (?:Eight|Seven|Twenty|\d+)\b",  # names of groups

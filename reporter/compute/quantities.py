@@ -116,10 +116,10 @@ class Quantities:
             value = self._evaluate(self.specs[name])
             self.active.discard(name)
         else:
+            hint = "define it in content/quantities.yaml or write table.row.column"
             raise ReportError(
-                f"unknown quantity {name!r}", used_at,
-                schema.suggest(name, self.specs) or "define it in content/quantities.yaml or write table.row.column",
-            )  # fmt: skip
+                f"unknown quantity {name!r}", used_at, schema.suggest(name, self.specs) or hint
+            )
         self.memo[name] = value
         return value
 
