@@ -165,7 +165,9 @@ def _declared(place: str, figure: Figure, doc: Document, sources: dict[str, str]
             place,
             message=f"unknown source {figure.source!r} ({hint})",
         )
-    return Finding("declared", figure.text, figure.loc, place, rule=f"from {origin}")
+    return Finding(
+        "declared", figure.text, figure.loc, place, f"src={figure.source}", rule=f"from {origin}"
+    )
 
 
 def _bound(
