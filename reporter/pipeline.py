@@ -65,6 +65,21 @@ def compute_tables(doc: Document, project: Project, frames: Frames | None = None
     return tables
 
 
+def compute_charts(doc: Document, tables: dict, project: Project) -> dict:
+    """Figures drawn from the computed tables (matplotlib is imported only if there are any)."""
+    from reporter.content.model import FigureBlock
+
+    if not doc.charts:
+        return {}
+    from reporter.compute.charts import build_charts
+
+    charts = build_charts(doc.charts, tables, project.assets / "fonts")
+    for block in doc.blocks():
+        if isinstance(block, FigureBlock):
+            charts[block.id].number = block.number
+    return charts
+
+
 def check(doc: Document, tables: dict, project: Project, frames: Frames | None = None):
     """Every figure in the prose against the data, and the printed tables against themselves."""
     from reporter.check.run import Finding, check_document
@@ -128,9 +143,9 @@ def build(
             first.where,
             "run 'reporter check' for all of them, or build with --draft",
         )
-    html = stage(
-        "Rendering HTML", render_html, doc, tables, project.templates, DRAFT_STAMP if draft else ""
-    )
+    charts = stage("Drawing charts", compute_charts, doc, tables, project)
+    stamp = DRAFT_STAMP if draft else ""
+    html = stage("Rendering HTML", render_html, doc, tables, project.templates, stamp, charts)
     stem = output_stem(doc.meta["symbol"])
     pdf_bytes, pages = None, 0
     if pdf:
@@ -146,10 +161,15 @@ def build(
             doc.meta["symbol"],
             epoch,
         )
+    from reporter.export.manifest import manifest
+
+    html_bytes = html.encode("utf-8")
+    outputs = {f"{stem}.html": html_bytes} | ({f"{stem}.pdf": pdf_bytes} if pdf_bytes else {})
     out.mkdir(parents=True, exist_ok=True)
     sync_assets(project.assets, out / "assets")
-    html_path = write_atomic(out / f"{stem}.html", html.encode("utf-8"))
+    html_path = write_atomic(out / f"{stem}.html", html_bytes)
     pdf_path = write_atomic(out / f"{stem}.pdf", pdf_bytes) if pdf_bytes is not None else None
+    write_atomic(out / "manifest.json", manifest(project.root, outputs, project.assets / "fonts"))
     return BuildResult(
         html_path, pdf_path, pages=pages, timings=timings, warnings=doc.warnings, check=report
     )

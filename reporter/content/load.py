@@ -7,9 +7,11 @@ import re
 from pathlib import Path
 
 from reporter.content import schema
+from reporter.content.chartspec import read_chart_spec
 from reporter.content.inline import parse_inline
 from reporter.content.model import (
     Document,
+    FigureBlock,
     Footnote,
     Heading,
     Paragraph,
@@ -49,13 +51,15 @@ def load_document(root: Path) -> Document:
         shown = path.relative_to(root)
         parts.append(_part(load_yaml(path, shown), Location(shown)))
     footnotes = _footnotes(root, content / "footnotes.yaml")
-    tables = {}
+    tables, charts = {}, {}
     for part in parts:
         for sub in [part, *part.subsections]:
             for block in sub.blocks:
                 if isinstance(block, TableBlock) and block.id not in tables:
                     tables[block.id] = read_table_spec(root, block.id, block.loc)
-    return Document(meta=meta, parts=parts, footnotes=footnotes, tables=tables)
+                elif isinstance(block, FigureBlock) and block.id not in charts:
+                    charts[block.id] = read_chart_spec(root, block.id, block.loc)
+    return Document(meta=meta, parts=parts, footnotes=footnotes, tables=tables, charts=charts)
 
 
 def _meta(data: object, loc: Location) -> dict:
@@ -129,13 +133,12 @@ def _part_body(data: Map, kind: str, loc: Location) -> Part:
 def _block(data: object, numbered: bool, loc: Location):
     if isinstance(data, str):  # a bare string is a paragraph
         return _paragraph(data, numbered, None, loc)
-    data = schema.check_keys(
-        data, {"p", "text", "label", "heading", "table", "schedule"}, (), "block", loc
-    )
-    kinds = [k for k in ("p", "text", "heading", "table", "schedule") if k in data]
+    block_kinds = ("p", "text", "heading", "table", "figure", "schedule")
+    data = schema.check_keys(data, {"label", *block_kinds}, (), "block", loc)
+    kinds = [k for k in block_kinds if k in data]
     if len(kinds) != 1:
         raise ReportError(
-            "a block needs exactly one of p, text, heading, table, schedule",
+            f"a block needs exactly one of {', '.join(block_kinds)}",
             data.loc,
             "split it into separate '- ' items",
         )
@@ -145,7 +148,7 @@ def _block(data: object, numbered: bool, loc: Location):
         raise ReportError(
             f"label on a {kind} block",
             data.key_locs["label"],
-            "labels go on paragraphs; a table's id is its label",
+            "labels go on paragraphs; a table's or figure's id is its label",
         )
     value = data[kind]
     if kind in ("p", "text"):
@@ -155,6 +158,8 @@ def _block(data: object, numbered: bool, loc: Location):
         return Heading(parse_inline(text, where(value, loc)), where(value, loc))
     if kind == "table":
         return TableBlock(schema.text(value, "table", loc), where(value, loc))
+    if kind == "figure":
+        return FigureBlock(schema.text(value, "figure", loc), where(value, loc))
     return _schedule(value, loc)
 
 

@@ -37,6 +37,15 @@ class TableBlock:
 
 
 @dataclass
+class FigureBlock:
+    """A chart, placed where the text discusses it; numbered Figure I, II, … in UN style."""
+
+    id: str
+    loc: Location
+    number: str = ""  # filled by numbering
+
+
+@dataclass
 class ScheduleItem:
     time: str
     inlines: list[Node]
@@ -50,7 +59,7 @@ class Schedule:
     loc: Location
 
 
-Block = Paragraph | Heading | TableBlock | Schedule
+Block = Paragraph | Heading | TableBlock | FigureBlock | Schedule
 
 
 @dataclass
@@ -98,7 +107,8 @@ class Document:
     meta: dict[str, Any]
     parts: list[Part]
     footnotes: dict[str, Footnote]
-    tables: dict[str, Any]  # id -> compute.tables.TableSpec
+    tables: dict[str, Any]  # id -> content.tablespec.TableSpec
+    charts: dict[str, Any] = field(default_factory=dict)  # id -> content.chartspec.ChartSpec
     labels: dict[str, Target] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 

@@ -4,7 +4,15 @@ cross-references, so no number is ever typed by an editor."""
 from __future__ import annotations
 
 from reporter.content.inline import FootnoteCall, Ref, walk
-from reporter.content.model import Document, Heading, Paragraph, Schedule, TableBlock, Target
+from reporter.content.model import (
+    Document,
+    FigureBlock,
+    Heading,
+    Paragraph,
+    Schedule,
+    TableBlock,
+    Target,
+)
 from reporter.content.schema import suggest
 from reporter.errors import ReportError
 
@@ -13,6 +21,7 @@ ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC
 KIND_WORDS = {
     "para": ("para.", "paras."),
     "table": ("table", "tables"),
+    "figure": ("figure", "figures"),
     "section": ("section", "sections"),
     "subsection": ("section", "sections"),
     "annex": ("annex", "annexes"),
@@ -51,7 +60,7 @@ def _register(doc: Document, label: str | None, target: Target) -> None:
 
 
 def _number_parts(doc: Document) -> None:
-    sections = annexes = paragraphs = tables = 0
+    sections = annexes = paragraphs = tables = figures = 0
     annex_parts = [p for p in doc.parts if p.kind == "annex"]
     for part in doc.parts:
         if part.kind == "section":
@@ -78,9 +87,13 @@ def _number_parts(doc: Document) -> None:
                 elif isinstance(block, TableBlock):
                     tables += 1
                     block.number = tables
-                    _register(
-                        doc, block.id, Target("table", str(tables), f"table-{tables}", block.loc)
-                    )
+                    target = Target("table", str(tables), f"table-{tables}", block.loc)
+                    _register(doc, block.id, target)
+                elif isinstance(block, FigureBlock):
+                    figures += 1
+                    block.number = roman(figures)
+                    target = Target("figure", block.number, f"figure-{figures}", block.loc)
+                    _register(doc, block.id, target)
 
 
 def _all_inlines(doc: Document):

@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
-from reporter.content.model import Document, Heading, Paragraph, Schedule, TableBlock
+from reporter.content.model import Document, FigureBlock, Heading, Paragraph, Schedule, TableBlock
 from reporter.errors import Location, ReportError
 from reporter.render.inline_html import inline_html
 
@@ -26,7 +26,9 @@ def un_date(date: dt.date) -> str:
     return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
 
 
-def render_html(doc: Document, tables: dict, templates: Path, draft: str = "") -> str:
+def render_html(
+    doc: Document, tables: dict, templates: Path, draft: str = "", charts: dict | None = None
+) -> str:
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates),
         autoescape=True,
@@ -43,11 +45,15 @@ def render_html(doc: Document, tables: dict, templates: Path, draft: str = "") -
     def table_prose(nodes, table) -> Markup:
         return inline_html(nodes, table_notes=f"table-{table.number}-note")
 
-    env.filters.update(prose=prose, table_prose=table_prose, un_date=un_date)
+    def svg(chart) -> Markup:
+        return Markup(chart.svg)  # drawn by matplotlib, which escapes the labels it writes
+
+    env.filters.update(prose=prose, table_prose=table_prose, un_date=un_date, svg=svg)
     env.tests.update(
         paragraph=lambda b: isinstance(b, Paragraph),
         heading=lambda b: isinstance(b, Heading),
         table=lambda b: isinstance(b, TableBlock),
+        figure=lambda b: isinstance(b, FigureBlock),
         schedule=lambda b: isinstance(b, Schedule),
     )
     try:
@@ -56,6 +62,7 @@ def render_html(doc: Document, tables: dict, templates: Path, draft: str = "") -
             doc=doc,
             meta=doc.meta,
             tables=tables,
+            charts=charts or {},
             footnotes=sorted(
                 (n for n in doc.footnotes.values() if n.number), key=lambda n: n.number
             ),

@@ -1,0 +1,139 @@
+"""Chart specs -> deterministic SVG drawn with matplotlib from the computed tables.
+
+A chart reads the same computed table as the printed table, so the two agree by
+construction. Output is byte-stable: fixed hash salt per chart (unique ids when several
+SVGs share a page), no date, text drawn as paths in the document's own font.
+"""
+
+from __future__ import annotations
+
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+from reporter.content.chartspec import ChartSpec
+from reporter.errors import ReportError
+
+# Greys and hatches: the figures must read in black-and-white print.
+FILLS = ["#303030", "#a0a0a0", "#ffffff", "#606060", "#d0d0d0"]
+HATCHES = ["", "", "////", "....", "xx"]
+
+
+@dataclass
+class ChartData:
+    categories: list[str]
+    series: list[tuple[str, list[float]]]
+    line: tuple[str, list[float]] | None
+
+
+@dataclass
+class Chart:
+    spec: ChartSpec
+    data: ChartData
+    svg: str
+    number: str = ""  # "I", "II" (filled by the pipeline)
+
+
+def chart_data(spec: ChartSpec, tables: dict) -> ChartData:
+    if spec.table not in tables:
+        message = f"chart reads table {spec.table!r}, which is not in the document"
+        raise ReportError(message, spec.loc, "place the table in the text, or name another")
+    table = tables[spec.table]
+    rows = {r.id: r for r in table.rows}
+    for row_id in spec.rows:
+        if row_id not in rows:
+            raise ReportError(
+                f"table {spec.table!r} has no row {row_id!r}", spec.loc, f"rows: {', '.join(rows)}"
+            )
+
+    def column(col: str) -> list[float]:
+        try:
+            return [float(table.cell(r, col).value) for r in spec.rows]
+        except (KeyError, TypeError):
+            raise ReportError(
+                f"table {spec.table!r} has no numeric column {col!r}", spec.loc
+            ) from None
+
+    categories = spec.labels or [rows[r].label for r in spec.rows]
+    series = [(s.label, column(s.column)) for s in spec.series]
+    line = (spec.line.label, column(spec.line.column)) if spec.line else None
+    return ChartData(categories, series, line)
+
+
+def draw_svg(spec: ChartSpec, data: ChartData, fonts: Path) -> str:
+    import matplotlib
+
+    matplotlib.use("svg")
+    import matplotlib.pyplot as plt
+    from matplotlib import font_manager
+
+    for path in sorted(fonts.glob("LiberationSerif-*.ttf")):
+        font_manager.fontManager.addfont(str(path))
+    style = {
+        "svg.hashsalt": f"reporter-{spec.id}",
+        "svg.fonttype": "path",
+        "font.family": "Liberation Serif",
+        "font.size": 8,
+        "axes.linewidth": 0.5,
+        "axes.spines.top": False,
+        "axes.spines.right": bool(data.line),
+        "xtick.major.width": 0.5,
+        "ytick.major.width": 0.5,
+        "hatch.linewidth": 0.5,
+        "legend.frameon": False,
+        "text.parse_math": False,  # "$372" in a label is text, not mathtext
+    }
+    with matplotlib.rc_context(style):
+        fig, ax = plt.subplots(figsize=(6.0, 2.9))
+        _bars(ax, spec, data)
+        ax.set_ylabel(spec.unit)
+        ax.yaxis.grid(True, linewidth=0.3, color="#b0b0b0")
+        ax.set_axisbelow(True)
+        handles, labels = ax.get_legend_handles_labels()
+        if data.line:
+            right = ax.twinx()
+            positions = range(len(data.categories))
+            right.plot(positions, data.line[1], color="#000000", marker="o", markersize=3.5,
+                       linewidth=1, label=data.line[0])  # fmt: skip
+            right.set_ylim(0, max(data.line[1]) * 1.25)
+            right.set_ylabel(spec.right_unit)
+            more_handles, more_labels = right.get_legend_handles_labels()
+            handles, labels = handles + more_handles, labels + more_labels
+        columns = len(labels) if len(labels) <= 3 else 2  # keep the legend within the plot's width
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=columns)
+        fig.tight_layout()
+        buffer = io.StringIO()
+        fig.savefig(
+            buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight"
+        )
+        plt.close(fig)
+    svg = buffer.getvalue()
+    return svg[svg.index("<svg") :]  # inline: drop the XML declaration and doctype
+
+
+def _bars(ax, spec: ChartSpec, data: ChartData) -> None:
+    count = len(data.series)
+    positions = list(range(len(data.categories)))
+    bottoms = [0.0] * len(positions)
+    width = 0.8 / count if spec.kind == "bar" else 0.55
+    for i, (label, values) in enumerate(data.series):
+        if spec.kind == "bar":
+            xs = [p - 0.4 + width * (i + 0.5) for p in positions]
+            bottom = None
+        else:
+            xs, bottom = positions, list(bottoms)
+            bottoms = [b + v for b, v in zip(bottoms, values, strict=True)]
+        ax.bar(xs, values, width, bottom=bottom, label=label, color=FILLS[i % len(FILLS)],
+               edgecolor="#000000", linewidth=0.5, hatch=HATCHES[i % len(HATCHES)])  # fmt: skip
+    tallest = max(bottoms) if spec.kind == "stacked-bar" else max(max(v) for _, v in data.series)
+    ax.set_ylim(0, tallest * 1.12)  # headroom above the tallest bar
+    ax.set_xticks(positions, data.categories)
+    ax.tick_params(axis="x", length=0)
+
+
+def build_charts(charts: dict[str, ChartSpec], tables: dict, fonts: Path) -> dict[str, Chart]:
+    built = {}
+    for chart_id, spec in charts.items():
+        data = chart_data(spec, tables)
+        built[chart_id] = Chart(spec, data, draw_svg(spec, data, fonts))
+    return built

@@ -1,0 +1,76 @@
+"""out/manifest.json: every input and output with its sha256, and the versions of what made
+them. Deterministic itself: sorted, no times, no absolute paths."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import platform
+from importlib import metadata
+from pathlib import Path
+
+INPUT_FOLDERS = ("content", "data", "templates")
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def inputs(root: Path) -> dict[str, str]:
+    files = {}
+    for folder in INPUT_FOLDERS:
+        for path in sorted((root / folder).rglob("*")):
+            if path.is_file() and not path.is_symlink():
+                files[path.relative_to(root).as_posix()] = sha256(path.read_bytes())
+    return files
+
+
+def versions(fonts: Path) -> dict[str, str]:
+    found = {"reporter": _version("reporter"), "python": platform.python_version()}
+    for package in ("weasyprint", "pydyf", "pandas", "matplotlib", "jinja2", "pyyaml", "fonttools"):
+        found[package] = _version(package)
+    found["pango"] = _pango()
+    found["harfbuzz-subset"] = "yes" if _harfbuzz_subset() else "no (fontTools fallback)"
+    for font in sorted(fonts.glob("*.ttf")):
+        found[f"font:{font.name}"] = _font_version(font)
+    return found
+
+
+def manifest(root: Path, outputs: dict[str, bytes], fonts: Path) -> bytes:
+    data = {
+        "inputs": inputs(root),
+        "outputs": {name: sha256(body) for name, body in sorted(outputs.items())},
+        "versions": versions(fonts),
+    }
+    return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _version(package: str) -> str:
+    try:
+        return metadata.version(package)
+    except metadata.PackageNotFoundError:
+        return "not installed"
+
+
+def _pango() -> str:
+    try:
+        from weasyprint.text.ffi import pango
+
+        number = pango.pango_version()  # e.g. 15012 for 1.50.12
+        return f"{number // 10000}.{number // 100 % 100}.{number % 100}"
+    except Exception:  # noqa: BLE001 - a version we cannot read is reported, not fatal
+        return "unknown"
+
+
+def _harfbuzz_subset() -> bool:
+    import ctypes.util
+
+    return ctypes.util.find_library("harfbuzz-subset") is not None
+
+
+def _font_version(path: Path) -> str:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(path, lazy=True) as font:
+        name = font["name"].getDebugName(5) or "unknown"
+    return f"{name}; sha256 {sha256(path.read_bytes())[:16]}"
