@@ -8,6 +8,7 @@ SVGs share a page), no date, text drawn as paths in the document's own font.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -108,7 +109,15 @@ def draw_svg(spec: ChartSpec, data: ChartData, fonts: Path) -> str:
         )
         plt.close(fig)
     svg = buffer.getvalue()
-    return svg[svg.index("<svg") :]  # inline: drop the XML declaration and doctype
+    return _prefix_ids(svg[svg.index("<svg") :], spec.id)  # inline: no XML declaration, doctype
+
+
+def _prefix_ids(svg: str, prefix: str) -> str:
+    """Give every id (and every reference to one) the chart's prefix: matplotlib names glyphs
+    and groups the same way in every chart, and ids must be unique in the HTML page."""
+    svg = re.sub(r'\bid="([^"]+)"', rf'id="{prefix}-\1"', svg)
+    svg = re.sub(r'href="#([^"]+)"', rf'href="#{prefix}-\1"', svg)
+    return re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
 
 
 def _bars(ax, spec: ChartSpec, data: ChartData) -> None:
