@@ -68,7 +68,53 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--output", "-o", type=Path, help="write the report to a file")
     check.add_argument("--debug", action="store_true", help="show tracebacks")
     check.set_defaults(func=_check)
+
+    diff = commands.add_parser(
+        "diff",
+        help="what changed between two PDFs (OLD.pdf NEW.pdf), or since a git revision (REV)",
+        description="Exit 0 when the two documents read the same, 1 when they differ, 2 on error.",
+    )
+    diff.add_argument(
+        "old", help="the old PDF, or a git revision (then NEW is this project's build)"
+    )
+    diff.add_argument("new", nargs="?", help="the new PDF")
+    diff.add_argument(
+        "--project", type=Path, default=Path("."), help="project folder for REV (default: here)"
+    )
+    diff.add_argument(
+        "--html", type=Path, metavar="DIR", help="write a review page to DIR/index.html"
+    )
+    diff.add_argument("--debug", action="store_true", help="show tracebacks")
+    diff.set_defaults(func=_diff)
     return parser
+
+
+def _diff(args: argparse.Namespace) -> int:
+    try:
+        return _run_diff(args)
+    except UsageError:
+        raise
+    except ReportError as exc:  # for diff, anything that stops the comparison is exit 2
+        raise UsageError(exc.message, exc.where, exc.hint) from None
+
+
+def _run_diff(args: argparse.Namespace) -> int:
+    from reporter.diff.run import diff_pdfs, diff_revision, is_pdf_path
+
+    if args.new is not None:
+        result = diff_pdfs(Path(args.old), Path(args.new), args.html)
+    elif is_pdf_path(args.old):
+        raise UsageError(
+            "give two PDFs, or one git revision", hint="reporter diff OLD.pdf NEW.pdf | REV"
+        )
+    else:
+        from reporter.project import Project
+
+        result = diff_revision(Project.at(args.project).root, args.old, args.html)
+    sys.stdout.write(result.text())
+    if args.html:
+        print(f"review page: {_shown(args.html / 'index.html')}")
+    return 1 if result.differ else 0
 
 
 def _check(args: argparse.Namespace) -> int:

@@ -152,6 +152,9 @@ def build(
         from reporter.export.pdf import render_pdf
 
         epoch = calendar.timegm(doc.meta["date"].timetuple())
+        from reporter.export.model import ATTACHMENT_NAME, document_model, model_json
+
+        model = {ATTACHMENT_NAME: model_json(document_model(doc, tables, charts))}
         pdf_bytes, pages = stage(
             "Writing PDF",
             render_pdf,
@@ -160,6 +163,7 @@ def build(
             [project.assets, out],
             doc.meta["symbol"],
             epoch,
+            model,
         )
     from reporter.export.manifest import manifest
 

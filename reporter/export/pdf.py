@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import logging
 import os
@@ -11,12 +12,18 @@ from reporter.errors import Location, ReportError
 
 
 def render_pdf(
-    html: str, base: Path, allowed: list[Path], identity: str, epoch: int
+    html: str,
+    base: Path,
+    allowed: list[Path],
+    identity: str,
+    epoch: int,
+    attachments: dict[str, bytes] | None = None,
 ) -> tuple[bytes, int]:
     """The PDF of `html` and its page count; relative URLs resolve against `base`.
 
     `identity` seeds the PDF file identifier (normally the document symbol); `epoch` is used
-    as SOURCE_DATE_EPOCH, which fontTools reads when it subsets fonts.
+    as SOURCE_DATE_EPOCH, which fontTools reads when it subsets fonts, and as the date of the
+    embedded `attachments` (name -> bytes), so that they keep the bytes identical too.
     """
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(epoch))
     import weasyprint  # slow to import: only when a PDF is made
@@ -30,7 +37,12 @@ def render_pdf(
             string=html, base_url=str(base) + "/", url_fetcher=fetcher
         ).render()
         identifier = hashlib.sha256(identity.encode()).hexdigest()[:32].encode()
-        return document.write_pdf(pdf_identifier=identifier), len(document.pages)
+        when = dt.datetime.fromtimestamp(epoch, dt.UTC)
+        files = [
+            weasyprint.Attachment(string=body, name=name, created=when, modified=when)
+            for name, body in sorted((attachments or {}).items())
+        ]
+        return document.write_pdf(pdf_identifier=identifier, attachments=files), len(document.pages)
     except RefusedURL as exc:
         raise ReportError(
             str(exc), Location(Path("templates")), "keep assets inside templates/assets"

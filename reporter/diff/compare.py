@@ -1,0 +1,216 @@
+"""Compare two document models: paragraphs aligned by content (so an inserted paragraph does
+not flood the output with renumbering), then footnotes, table cells and figures."""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+
+SIMILAR = 0.5  # paragraphs at least this alike (difflib ratio) are "changed", not removed + added
+CONTEXT = 4  # words shown around a change
+
+
+@dataclass
+class Change:
+    kind: (
+        str  # paragraph | added | removed | renumbered | footnote | heading | cell | figure | table
+    )
+    where: str  # "para. 23", "Table 1, South-North, 2010", …
+    old: str = ""
+    new: str = ""
+    words: list[tuple[str, str, str]] = field(default_factory=list)  # (context, old, new)
+
+
+def compare(old: dict, new: dict) -> list[Change]:
+    changes = _paragraphs(old["paragraphs"], new["paragraphs"])
+    changes += _keyed("heading", old.get("headings", []), new.get("headings", []), _heading_key)
+    changes += _footnotes(old.get("footnotes", []), new.get("footnotes", []))
+    changes += _tables(old.get("tables", []), new.get("tables", []))
+    changes += _figures(old.get("figures", []), new.get("figures", []))
+    return changes
+
+
+def word_changes(old: str, new: str) -> list[tuple[str, str, str]]:
+    """(context before, old words, new words) for each run of changed words."""
+    a, b = old.split(), new.split()
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            out.append(
+                (" ".join(a[max(0, i1 - CONTEXT) : i1]), " ".join(a[i1:i2]), " ".join(b[j1:j2]))
+            )
+    return out
+
+
+def _paragraphs(old: list[dict], new: list[dict]) -> list[Change]:
+    changes: list[Change] = []
+    renumbered: list[tuple[int, int]] = []
+    texts_a, texts_b = [p["text"] for p in old], [p["text"] for p in new]
+    matcher = difflib.SequenceMatcher(None, texts_a, texts_b, autojunk=False)
+    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
+        if tag == "equal":
+            for a, b in zip(old[i1:i2], new[j1:j2], strict=True):
+                if a["number"] != b["number"] and a["number"] and b["number"]:
+                    renumbered.append((a["number"], b["number"]))
+            continue
+        changes += _pair_up(old[i1:i2], new[j1:j2], renumbered)
+    if renumbered:
+        changes.append(Change("renumbered", _ranges(renumbered)))
+    return sorted(changes, key=_order)
+
+
+def _pair_up(old: list[dict], new: list[dict], renumbered: list) -> list[Change]:
+    """Within a region that differs, match each new paragraph with its most similar old one."""
+    changes, unused = [], list(old)
+    for paragraph in new:
+        scored = [
+            (difflib.SequenceMatcher(None, o["text"], paragraph["text"]).ratio(), i)
+            for i, o in enumerate(unused)
+        ]
+        best = max(scored, default=(0.0, -1))
+        if best[0] >= SIMILAR:
+            before = unused.pop(best[1])
+            words = word_changes(before["text"], paragraph["text"])
+            changes.append(
+                Change("paragraph", paragraph["key"], before["key"], paragraph["key"], words)
+            )
+            if before["number"] != paragraph["number"] and before["number"] and paragraph["number"]:
+                renumbered.append((before["number"], paragraph["number"]))
+        else:
+            changes.append(Change("added", paragraph["key"], new=paragraph["text"]))
+    changes += [Change("removed", p["key"], old=p["text"]) for p in unused]
+    return changes
+
+
+def _ranges(pairs: list[tuple[int, int]]) -> str:
+    """'paras. 41-88 are now 42-89' — consecutive runs with the same shift, collapsed."""
+    runs: list[list[int]] = []
+    for a, b in sorted(pairs):
+        if runs and a == runs[-1][1] + 1 and b - a == runs[-1][2]:
+            runs[-1][1] = a
+        else:
+            runs.append([a, a, b - a])
+    parts = []
+    for first, last, shift in runs:
+        span = f"{first}" if first == last else f"{first}-{last}"
+        moved = f"{first + shift}" if first == last else f"{first + shift}-{last + shift}"
+        parts.append(f"paras. {span} are now {moved}")
+    return "; ".join(parts)
+
+
+def _order(change: Change) -> tuple:
+    number = change.where.removeprefix("para. ")
+    return (0, int(number)) if number.isdigit() else (1, change.where)
+
+
+def _heading_key(entry: dict) -> str:
+    return entry["text"]
+
+
+def _keyed(kind: str, old: list[dict], new: list[dict], key) -> list[Change]:
+    a, b = [key(x) for x in old], [key(x) for x in new]
+    changes = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            changes.append(Change(kind, new[j1]["where"] if j1 < j2 else old[i1]["where"],
+                                  " | ".join(a[i1:i2]), " | ".join(b[j1:j2])))  # fmt: skip
+    return changes
+
+
+def _footnotes(old: list[dict], new: list[dict]) -> list[Change]:
+    by_id = {n["id"]: n for n in old}
+    changes = []
+    for note in new:
+        before = by_id.pop(note["id"], None)
+        if before is None:
+            changes.append(Change("footnote", f"footnote {note['number']} (new)", new=note["text"]))
+        elif before["text"] != note["text"]:
+            words = word_changes(before["text"], note["text"])
+            changes.append(
+                Change(
+                    "footnote", f"footnote {note['number']}", before["text"], note["text"], words
+                )
+            )
+        elif before["number"] != note["number"]:
+            changes.append(
+                Change("footnote", f"footnote {before['number']} is now {note['number']}")
+            )
+    changes += [
+        Change("footnote", f"footnote {n['number']} (removed)", old=n["text"])
+        for n in by_id.values()
+    ]
+    return changes
+
+
+def _tables(old: list[dict], new: list[dict]) -> list[Change]:
+    before = {t["id"]: t for t in old}
+    changes = []
+    for table in new:
+        name = f"Table {table['number']}"
+        previous = before.pop(table["id"], None)
+        if previous is None:
+            changes.append(Change("table", f"{name} (new)", new=table["title"]))
+            continue
+        if previous["title"] != table["title"]:
+            changes.append(Change("table", f"{name}, title", previous["title"], table["title"]))
+        columns = _column_names(table["columns"])
+        rows = {r["id"]: r for r in previous["rows"]}
+        for row in table["rows"]:
+            old_row = rows.pop(row["id"], None)
+            label = row["label"] or row["id"]
+            if old_row is None:
+                changes.append(Change("table", f"{name}, row {label} (new)"))
+                continue
+            for column, text in row["cells"].items():
+                was = old_row["cells"].get(column)
+                if was != text:
+                    changes.append(
+                        Change(
+                            "cell",
+                            f"{name}, {label}, {columns.get(column, column)}",
+                            was or "",
+                            text,
+                        )
+                    )
+        changes += [
+            Change("table", f"{name}, row {r['label'] or r['id']} (removed)") for r in rows.values()
+        ]
+    changes += [
+        Change("table", f"Table {t['number']} (removed)", old=t["title"]) for t in before.values()
+    ]
+    return changes
+
+
+def _column_names(columns: dict[str, str]) -> dict[str, str]:
+    """The leaf heading, or the whole heading path where leaves repeat ("1990" twice)."""
+    leaves = {cid: path.rsplit(" / ", 1)[-1] for cid, path in columns.items()}
+    counts = {leaf: list(leaves.values()).count(leaf) for leaf in leaves.values()}
+    return {cid: leaf if counts[leaf] == 1 else columns[cid] for cid, leaf in leaves.items()}
+
+
+def _figures(old: list[dict], new: list[dict]) -> list[Change]:
+    before = {f["id"]: f for f in old}
+    changes = []
+    for figure in new:
+        name = f"Figure {figure['number']}"
+        previous = before.pop(figure["id"], None)
+        if previous is None:
+            changes.append(Change("figure", f"{name} (new)", new=figure["title"]))
+            continue
+        if previous["title"] != figure["title"]:
+            changes.append(Change("figure", f"{name}, title", previous["title"], figure["title"]))
+        for series, values in figure["series"].items():
+            for category, value in values.items():
+                was = previous["series"].get(series, {}).get(category)
+                if was is None or abs(was - value) > 1e-9:
+                    changes.append(
+                        Change("figure", f"{name}, {series}, {category}", _num(was), _num(value))
+                    )
+    changes += [
+        Change("figure", f"Figure {f['number']} (removed)", old=f["title"]) for f in before.values()
+    ]
+    return changes
+
+
+def _num(value) -> str:
+    return "" if value is None else f"{value:.4g}"
