@@ -48,6 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="build even if figures fail the check; stamp every page DRAFT",
     )
+    build.add_argument("--fresh", action="store_true", help="ignore the cache (.reporter-cache/)")
     build.add_argument("--debug", action="store_true", help="show tracebacks")
     build.set_defaults(func=_build)
 
@@ -149,13 +150,21 @@ def _build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     project = Project.at(args.path)
-    result = build(project, out=args.out, pdf=not args.html_only, draft=args.draft, progress=_step)
+    result = build(
+        project,
+        out=args.out,
+        pdf=not args.html_only,
+        draft=args.draft,
+        progress=_step,
+        fresh=args.fresh,
+    )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     wrote = [result.html] + ([result.pdf] if result.pdf else [])
     pages = f", {result.pages} pages" if result.pdf else ""
     elapsed = time.perf_counter() - started
-    print(f"wrote {', '.join(_shown(p) for p in wrote)}{pages} in {elapsed:.1f} s")
+    reused = f" ({len(result.cache.hits)} results reused from cache)" if result.cache.hits else ""
+    print(f"wrote {', '.join(_shown(p) for p in wrote)}{pages} in {elapsed:.1f} s{reused}")
     return 0
 
 

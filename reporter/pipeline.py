@@ -7,6 +7,7 @@ succeeded, each one atomically, so a failed build leaves the last good outputs u
 from __future__ import annotations
 
 import calendar
+import json
 import os
 import shutil
 import tempfile
@@ -15,8 +16,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reporter.cache import Cache, digest, files_digest
 from reporter.content.load import load_document
-from reporter.content.model import Document
+from reporter.content.model import Document, FigureBlock, TableBlock
 from reporter.content.numbering import number_document
 from reporter.errors import ReportError
 from reporter.project import Project, output_stem
@@ -32,6 +34,7 @@ class BuildResult:
     timings: dict[str, float] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
     check: object = None  # the CheckReport
+    cache: Cache | None = None
 
 
 def load(project: Project) -> Document:
@@ -43,51 +46,91 @@ class Frames:
 
     def __init__(self, project: Project, data_dir: Path | None = None) -> None:
         self.project, self.data_dir, self.cache = project, data_dir, {}
+        self.folder = data_dir or project.root / "data"
+
+    def key(self, name: str) -> str:
+        """A digest of the files dataset `name` is read from: data/<name>.csv, or, for a
+        derived dataset, everything in the data folder."""
+        csv = self.folder / f"{name}.csv"
+        paths = [csv] if csv.exists() else [p for p in self.folder.rglob("*") if p.is_file()]
+        return files_digest(paths, self.project.root)
 
     def __call__(self, name: str):
         if name not in self.cache:
             from reporter.compute.tables import load_frame
+            from reporter.data.datasets import derived_frame
 
-            self.cache[name] = load_frame(self.project.root, name, self.data_dir)
+            # a dataset declared in the data folder's datasets.yaml, else data/<name>.csv
+            frame = derived_frame(self.project.root, name, self.data_dir)
+            if frame is None:
+                frame = load_frame(self.project.root, name, self.data_dir)
+            self.cache[name] = frame
         return self.cache[name]
 
 
-def compute_tables(doc: Document, project: Project, frames: Frames | None = None) -> dict:
-    from reporter.compute.tables import compute_table
+def compute_tables(
+    doc: Document, project: Project, frames: Frames | None = None, cache: Cache | None = None
+) -> dict:
+    """Each table's cells, cached by the bytes of its spec and of the data it reads."""
+    from reporter.compute.tables import assemble_table, compute_rows, rows_from_json, rows_to_json
 
     frames = frames or Frames(project)
+    cache = cache or Cache(project.root, enabled=False)
     tables = {}
     for block in doc.blocks():
-        if getattr(block, "id", None) in doc.tables and block.id not in tables:
-            table = compute_table(doc.tables[block.id], frames(doc.tables[block.id].data))
+        if isinstance(block, TableBlock) and block.id not in tables:
+            spec = doc.tables[block.id]
+            key = digest((project.root / spec.path).read_bytes(), frames.key(spec.data))
+            rows = cache.json(
+                "table", key, lambda s=spec: rows_to_json(compute_rows(s, frames(s.data)))
+            )
+            table = assemble_table(spec, rows_from_json(rows))
             table.number = block.number
             tables[block.id] = table
     return tables
 
 
-def compute_charts(doc: Document, tables: dict, project: Project) -> dict:
-    """Figures drawn from the computed tables (matplotlib is imported only if there are any)."""
-    from reporter.content.model import FigureBlock
+def compute_charts(
+    doc: Document, tables: dict, project: Project, cache: Cache | None = None
+) -> dict:
+    """Figures drawn from the computed tables, cached by spec, values and fonts (matplotlib
+    is imported only to draw one)."""
+    from importlib.metadata import version
 
-    if not doc.charts:
-        return {}
-    from reporter.compute.charts import build_charts
+    from reporter.compute.charts import Chart, chart_data, draw_svg
 
-    charts = build_charts(doc.charts, tables, project.assets / "fonts")
+    cache = cache or Cache(project.root, enabled=False)
+    fonts = project.assets / "fonts"
+    charts = {}
     for block in doc.blocks():
-        if isinstance(block, FigureBlock):
-            charts[block.id].number = block.number
+        if isinstance(block, FigureBlock) and block.id not in charts:
+            spec = doc.charts[block.id]
+            data = chart_data(spec, tables)
+            key = digest(spec.raw_text, repr(data), files_digest(fonts.glob("*.ttf"), project.root),
+                         version("matplotlib"))  # fmt: skip
+            svg = cache.bytes(
+                "chart", key, lambda s=spec, d=data: draw_svg(s, d, fonts).encode(), "svg"
+            )
+            charts[block.id] = Chart(spec, data, svg.decode("utf-8"), block.number)
     return charts
 
 
-def check(doc: Document, tables: dict, project: Project, frames: Frames | None = None):
+def check(
+    doc: Document,
+    tables: dict,
+    project: Project,
+    frames: Frames | None = None,
+    cache: Cache | None = None,
+):
     """Every figure in the prose against the data, and the printed tables against themselves."""
     from reporter.check.run import Finding, check_document
     from reporter.check.tables import table_notes
     from reporter.check.unbound import unbound_numbers
     from reporter.compute.quantities import Quantities, read_quantities
 
-    quantities = Quantities(read_quantities(project.root), tables, frames or Frames(project))
+    frames = frames or Frames(project)
+    cache = cache or Cache(project.root, enabled=False)
+    quantities = Quantities(read_quantities(project.root), tables, frames, cache)
     report = check_document(doc, quantities, project.root)
     for table in tables.values():
         notes, failures = table_notes(table)
@@ -117,10 +160,12 @@ def build(
     pdf: bool = True,
     draft: bool = False,
     progress: Progress = print,
+    fresh: bool = False,
 ) -> BuildResult:
     """Build HTML and PDF. A figure failing the check stops the build unless `draft`, which
-    stamps every page instead."""
+    stamps every page instead. Results are reused from the project's cache unless `fresh`."""
     out = out or project.out()
+    cache = Cache(project.root, read=not fresh)
     timings: dict[str, float] = {}
 
     def stage(name: str, fn, *args):
@@ -134,8 +179,8 @@ def build(
 
     doc = stage("Reading content", load, project)
     frames = Frames(project)
-    tables = stage("Computing tables", compute_tables, doc, project, frames)
-    report = stage("Checking figures", check, doc, tables, project, frames)
+    tables = stage("Computing tables", compute_tables, doc, project, frames, cache)
+    report = stage("Checking figures", check, doc, tables, project, frames, cache)
     if report.failed and not draft:
         first = report.failed[0]
         raise ReportError(
@@ -143,27 +188,14 @@ def build(
             first.where,
             "run 'reporter check' for all of them, or build with --draft",
         )
-    charts = stage("Drawing charts", compute_charts, doc, tables, project)
+    charts = stage("Drawing charts", compute_charts, doc, tables, project, cache)
     stamp = DRAFT_STAMP if draft else ""
     html = stage("Rendering HTML", render_html, doc, tables, project.templates, stamp, charts)
     stem = output_stem(doc.meta["symbol"])
     pdf_bytes, pages = None, 0
     if pdf:
-        from reporter.export.pdf import render_pdf
-
-        epoch = calendar.timegm(doc.meta["date"].timetuple())
-        from reporter.export.model import ATTACHMENT_NAME, document_model, model_json
-
-        model = {ATTACHMENT_NAME: model_json(document_model(doc, tables, charts))}
         pdf_bytes, pages = stage(
-            "Writing PDF",
-            render_pdf,
-            html,
-            project.templates,
-            [project.assets, out],
-            doc.meta["symbol"],
-            epoch,
-            model,
+            "Writing PDF", export_pdf, doc, tables, charts, html, project, out, cache
         )
     from reporter.export.manifest import manifest
 
@@ -175,8 +207,40 @@ def build(
     pdf_path = write_atomic(out / f"{stem}.pdf", pdf_bytes) if pdf_bytes is not None else None
     write_atomic(out / "manifest.json", manifest(project.root, outputs, project.assets / "fonts"))
     return BuildResult(
-        html_path, pdf_path, pages=pages, timings=timings, warnings=doc.warnings, check=report
+        html_path,
+        pdf_path,
+        pages=pages,
+        timings=timings,
+        warnings=doc.warnings,
+        check=report,
+        cache=cache,
     )
+
+
+def export_pdf(doc, tables, charts, html: str, project: Project, out: Path, cache: Cache):
+    """(PDF bytes, page count), cached by the HTML, the embedded model, the assets and the
+    renderer's version. System libraries (Pango, HarfBuzz) are not in the key: after
+    upgrading them, build with --fresh."""
+    from importlib.metadata import version
+
+    from reporter.export.model import ATTACHMENT_NAME, document_model, model_json
+
+    epoch = calendar.timegm(doc.meta["date"].timetuple())
+    model = {ATTACHMENT_NAME: model_json(document_model(doc, tables, charts))}
+    assets = files_digest([p for p in project.assets.rglob("*") if p.is_file()], project.root)
+    key = digest(html, model[ATTACHMENT_NAME], assets, version("weasyprint"), str(epoch))
+
+    def render() -> bytes:
+        from reporter.export.pdf import render_pdf
+
+        data, pages = render_pdf(
+            html, project.templates, [project.assets, out], doc.meta["symbol"], epoch, model
+        )
+        return json.dumps({"pages": pages}).encode() + b"\n" + data
+
+    packed = cache.bytes("pdf", key, render, "pdf")
+    header, _, data = packed.partition(b"\n")
+    return data, json.loads(header)["pages"]
 
 
 def write_atomic(path: Path, data: bytes) -> Path:

@@ -67,7 +67,7 @@ def pdf_body(pdf, notes: dict[int, str], symbol: str) -> str:
         lines = text.split("\n")
         while lines and (lines[-1] == symbol or re.fullmatch(r"\d+/\d+", lines[-1])):
             lines.pop()
-        page = squash(" ".join(lines))
+        page = squash(" ".join(lines)).replace("* A/67/150.", " ")
         for number, note in notes.items():
             page = page.replace(f"{number} {note}", " ")
         body.append(page)
@@ -110,6 +110,8 @@ class _Reader(HTMLParser):
         self.stack: list[bool] = []
 
     def handle_starttag(self, tag, attrs):
+        if tag in ("td", "th", "p", "li", "div", "br", "h2", "h3", "h4"):
+            self.parts.append(" ")  # a browser separates cells and blocks
         if tag in ("br", "meta", "link", "img", "input"):
             return
         classes = (dict(attrs).get("class") or "").split()
@@ -128,7 +130,7 @@ class _Reader(HTMLParser):
 def html_text(path) -> str:
     reader = _Reader()
     reader.feed(path.read_text(encoding="utf-8"))
-    return squash(" ".join(reader.parts))
+    return squash("".join(reader.parts))
 
 
 def test_html_holds_every_paragraph_and_footnote(built, source):

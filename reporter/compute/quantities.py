@@ -19,6 +19,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from reporter.cache import digest
 from reporter.compute.formula import evaluate, names, parse_formula
 from reporter.content import schema
 from reporter.content.tablespec import UNITS
@@ -95,10 +96,11 @@ def read_quantities(root: Path) -> dict[str, QuantitySpec]:
 class Quantities:
     """Resolves binding names to values, on demand, with cycle detection."""
 
-    def __init__(self, specs: dict[str, QuantitySpec], tables: dict, frames) -> None:
+    def __init__(self, specs: dict[str, QuantitySpec], tables: dict, frames, cache=None) -> None:
         self.specs = specs
         self.tables = tables
-        self.frames = frames  # callable: data name -> DataFrame
+        self.frames = frames  # pipeline.Frames: data name -> DataFrame, and .key(name)
+        self.cache = cache  # counts over data files are cached: they need pandas
         self.memo: dict[str, Value] = {}
         self.active: set[str] = set()
 
@@ -162,18 +164,27 @@ class Quantities:
                 tree, lambda n, _row: self.get(refs[n], spec.loc).value, spec.source, spec.loc
             )
             return Value(value, spec.unit, spec.source)
+        dataset = spec.source.partition(".")[0]
+        if self.cache is None:
+            value, definition = self._count(spec)
+        else:
+            key = digest(
+                spec.kind, spec.source, repr(sorted(spec.where.items())), self.frames.key(dataset)
+            )
+            value, definition = self.cache.json("quantity", key, lambda: self._count(spec))
+        return Value(value, spec.unit, definition)
+
+    def _count(self, spec: QuantitySpec) -> tuple[float, str]:
         dataset, _, column = spec.source.partition(".")
         frame = self.frames(dataset)
         for key, wanted in spec.where.items():
             frame = frame[frame[key].astype("string") == wanted]
         if spec.kind == "count":
-            return Value(float(len(frame)), spec.unit, f"number of records in {dataset}")
+            return float(len(frame)), f"number of records in {dataset}"
         if column not in frame.columns:
             raise ReportError(
                 f"{dataset} has no column {column!r}",
                 spec.loc,
                 f"columns: {', '.join(frame.columns)}",
             )
-        return Value(
-            float(frame[column].nunique()), spec.unit, f"number of distinct {column} in {dataset}"
-        )
+        return float(frame[column].nunique()), f"number of distinct {column} in {dataset}"

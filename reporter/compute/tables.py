@@ -74,7 +74,11 @@ def format_number(value: float, fmt: NumberFormat) -> str:
 
 def compute_table(spec: TableSpec, frame) -> Table:
     """The table `spec` describes, computed from `frame` (its data file)."""
-    at = spec.loc
+    return assemble_table(spec, compute_rows(spec, frame))
+
+
+def compute_rows(spec: TableSpec, frame) -> list[Row]:
+    """The rows and cells: the part of a table that reads data (and so needs pandas)."""
     frame = frame.copy()
     for column in spec.columns:
         if column.kind in ("text", "sum"):
@@ -99,14 +103,37 @@ def compute_table(spec: TableSpec, frame) -> Table:
                 value = values.get(row_id, column.id)
                 cells.append(Cell(column.id, value, format_number(value, column.format)))
         rows.append(Row(row_id, label, style, cells, group_start))
+    return rows
+
+
+def assemble_table(spec: TableSpec, rows: list[Row]) -> Table:
+    """Headings, stub width and note letters around computed rows."""
     stub = 0
     for column in spec.columns:
         if column.kind != "text":
             break
         stub += 1
     table = Table(spec, _header(spec), rows, stub)
-    table.note_letters = _note_letters(spec, table.header, at)
+    table.note_letters = _note_letters(spec, table.header, spec.loc)
     return table
+
+
+def rows_to_json(rows: list[Row]) -> list[dict]:
+    def plain(value):  # labels loaded from YAML are str subclasses: store plain values
+        return value if value is None or isinstance(value, float) else str(value)
+
+    def cells(row: Row) -> list[dict]:
+        return [{"column": c.column, "value": plain(c.value), "text": str(c.text)} for c in row.cells]
+
+    return [
+        {"id": str(r.id), "label": str(r.label), "style": r.style, "group_start": r.group_start,
+         "cells": cells(r)}
+        for r in rows
+    ]  # fmt: skip
+
+
+def rows_from_json(data: list[dict]) -> list[Row]:
+    return [Row(**{**row, "cells": [Cell(**cell) for cell in row["cells"]]}) for row in data]
 
 
 def _text_value(records, column: ColumnSpec) -> str:

@@ -92,7 +92,7 @@ def _number_parts(doc: Document) -> None:
                 elif isinstance(block, FigureBlock):
                     figures += 1
                     block.number = roman(figures)
-                    target = Target("figure", block.number, f"figure-{figures}", block.loc)
+                    target = Target("figure", block.number, f"figure-{block.number}", block.loc)
                     _register(doc, block.id, target)
 
 
