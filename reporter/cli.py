@@ -70,6 +70,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("--debug", action="store_true", help="show tracebacks")
     check.set_defaults(func=_check)
 
+    new = commands.add_parser("new", help="create a small working report project in DIR")
+    new.add_argument("dir", type=Path, help="a new or empty folder")
+    new.add_argument("--debug", action="store_true", help="show tracebacks")
+    new.set_defaults(func=_new)
+
     diff = commands.add_parser(
         "diff",
         help="what changed between two PDFs (OLD.pdf NEW.pdf), or since a git revision (REV)",
@@ -88,6 +93,16 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument("--debug", action="store_true", help="show tracebacks")
     diff.set_defaults(func=_diff)
     return parser
+
+
+def _new(args: argparse.Namespace) -> int:
+    from reporter.scaffold import new_project
+
+    files = new_project(args.dir)
+    what = "one section, a table, a chart, a footnote"
+    print(f"created {_shown(args.dir)} ({len(files)} files): {what}")
+    print(f"next: reporter check {_shown(args.dir)} && reporter build {_shown(args.dir)}")
+    return 0
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -119,6 +134,15 @@ def _run_diff(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    try:
+        return _run_check(args)
+    except UsageError:
+        raise
+    except ReportError as exc:  # bad input: the check could not run (exit 2, not 1)
+        raise UsageError(exc.message, exc.where, exc.hint) from None
+
+
+def _run_check(args: argparse.Namespace) -> int:
     from reporter.check.report import render
     from reporter.pipeline import Frames, check, compute_tables, load
     from reporter.project import Project

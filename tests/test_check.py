@@ -132,7 +132,7 @@ def test_changed_data_fails(checked, capsys):
 def test_unknown_quantity_is_named(checked, capsys):
     path = checked / "content/main.yaml"
     path.write_text(path.read_text().replace("{=a_value}", "{=a_valeu}"))
-    assert main(["check", str(checked)]) == 1
+    assert main(["check", str(checked)]) == 2  # bad input: the check cannot run
     assert "unknown quantity 'a_valeu' (did you mean 'a_value'?)" in capsys.readouterr().err
 
 

@@ -123,7 +123,9 @@ def rows_to_json(rows: list[Row]) -> list[dict]:
         return value if value is None or isinstance(value, float) else str(value)
 
     def cells(row: Row) -> list[dict]:
-        return [{"column": c.column, "value": plain(c.value), "text": str(c.text)} for c in row.cells]
+        return [
+            {"column": c.column, "value": plain(c.value), "text": str(c.text)} for c in row.cells
+        ]
 
     return [
         {"id": str(r.id), "label": str(r.label), "style": r.style, "group_start": r.group_start,

@@ -26,7 +26,7 @@ from reporter.errors import Location, ReportError
 
 META_KEYS = {
     "symbol", "organ", "distribution", "date", "original", "session", "agenda", "title",
-    "subtitle", "page_size", "language", "parts",
+    "subtitle", "page_size", "language", "parts", "organization",
 }  # fmt: skip
 AGENDA_KEYS = {"item", "note", "title"}
 PART_KINDS = ("summary", "section", "annex")
@@ -88,7 +88,7 @@ def _meta(data: object, loc: Location) -> dict:
             "write A4, letter, 'A4 landscape' or two lengths like '210mm 297mm'",
         )
     meta.setdefault("language", "en")
-    for optional in ("organ", "distribution", "original", "session", "subtitle"):
+    for optional in ("organization", "organ", "distribution", "original", "session", "subtitle"):
         meta.setdefault(optional, "")  # templates test them; an absent key is a template error
     meta.setdefault("agenda", {})
     return meta

@@ -20,8 +20,12 @@ def inputs(root: Path) -> dict[str, str]:
     files = {}
     for folder in INPUT_FOLDERS:
         for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and not path.is_symlink():
-                files[path.relative_to(root).as_posix()] = sha256(path.read_bytes())
+            # a link is hashed as what it points to (links leaving the project are refused
+            # when read, and listed here only by name)
+            inside = path.resolve().is_relative_to(root.resolve())
+            if path.is_file():
+                digest = sha256(path.read_bytes()) if inside else "link outside the project"
+                files[path.relative_to(root).as_posix()] = digest
     return files
 
 
