@@ -103,23 +103,23 @@ def _part(data: object, loc: Location) -> Part:
         raise ReportError(
             f"unknown part kind {kind!r}", where(kind, loc), f"use one of: {', '.join(PART_KINDS)}"
         )
-    part = _part_body(data, kind, loc)
-    for sub in schema.listing(data.get("subsections", []), "subsections", loc):
+    part = _part_body(data, kind, loc, "")
+    for i, sub in enumerate(schema.listing(data.get("subsections", []), "subsections", loc)):
         if kind != "section":
             raise ReportError(f"a {kind} has no subsections", where(sub, loc))
-        sub = schema.check_keys(sub, {"label", "title", "blocks"}, {"title"}, "subsection", loc)
-        part.subsections.append(_part_body(sub, "subsection", loc))
+        path = f"subsections[{i}]"  # key paths name where a problem is, besides the line
+        sub = schema.check_keys(sub, {"label", "title", "blocks"}, {"title"}, path, loc)
+        part.subsections.append(_part_body(sub, "subsection", loc, f"{path}."))
     return part
 
 
-def _part_body(data: Map, kind: str, loc: Location) -> Part:
+def _part_body(data: Map, kind: str, loc: Location, path: str) -> Part:
     title = data.get("title", "Summary" if kind == "summary" else "")
     if kind in ("section", "subsection") and not title:
         raise ReportError(f"a {kind} needs a title", data.loc, "add title: …")
     numbered = kind in ("section", "subsection")
-    blocks = [
-        _block(b, numbered, loc) for b in schema.listing(data.get("blocks", []), "blocks", loc)
-    ]
+    items = schema.listing(data.get("blocks", []), f"{path}blocks", loc)
+    blocks = [_block(b, numbered, loc, f"{path}blocks[{i}]") for i, b in enumerate(items)]
     label = data.get("label")
     return Part(
         kind=kind,
@@ -130,15 +130,15 @@ def _part_body(data: Map, kind: str, loc: Location) -> Part:
     )
 
 
-def _block(data: object, numbered: bool, loc: Location):
+def _block(data: object, numbered: bool, loc: Location, path: str):
     if isinstance(data, str):  # a bare string is a paragraph
         return _paragraph(data, numbered, None, loc)
     block_kinds = ("p", "text", "heading", "table", "figure", "schedule")
-    data = schema.check_keys(data, {"label", *block_kinds}, (), "block", loc)
+    data = schema.check_keys(data, {"label", *block_kinds}, (), path, loc)
     kinds = [k for k in block_kinds if k in data]
     if len(kinds) != 1:
         raise ReportError(
-            f"a block needs exactly one of {', '.join(block_kinds)}",
+            f"{path}: a block needs exactly one of {', '.join(block_kinds)}",
             data.loc,
             "split it into separate '- ' items",
         )

@@ -101,7 +101,8 @@ def parse_table_spec(data: object, table_id: str, shown: Path) -> TableSpec:
         loc,
     )
     base = _format(data.get("format"), NumberFormat(), loc)
-    columns = [_column(c, base, loc) for c in schema.listing(data["columns"], "columns", loc)]
+    items = schema.listing(data["columns"], "columns", loc)
+    columns = [_column(c, base, loc, f"columns[{i}]") for i, c in enumerate(items)]
     _unique([c.id for c in columns], "column", data["columns"], loc)
     rows = _rows(data["rows"], loc)
     if isinstance(rows, list):
@@ -166,10 +167,10 @@ def _format(value: object, base: NumberFormat, loc: Location) -> NumberFormat:
     return fmt
 
 
-def _column(value: object, base: NumberFormat, loc: Location) -> ColumnSpec:
+def _column(value: object, base: NumberFormat, loc: Location, path: str) -> ColumnSpec:
     kinds = ("text", "sum", "formula")
     keys = {"id", "heading", *kinds, "where", "scale", "repeat", "decimals", "format", "unit"}
-    value = schema.check_keys(value, keys, {"id", "heading"}, "column", loc)
+    value = schema.check_keys(value, keys, {"id", "heading"}, path, loc)
     present = [k for k in kinds if k in value]
     if len(present) != 1:
         raise ReportError("a column needs exactly one of text, sum, formula", value.loc)
@@ -216,10 +217,9 @@ def _rows(value: object, loc: Location) -> list[RowSpec] | GroupedRows:
         get = lambda k: schema.text(value[k], k, loc) if k in value else None  # noqa: E731
         return GroupedRows(get("id"), get("group_by"), get("subtotal"), get("total"), value.loc)
     rows = []
-    for item in schema.listing(value, "rows", loc):
-        item = schema.check_keys(
-            item, {"id", "label", "where", "style"}, {"id", "label"}, "row", loc
-        )
+    for i, item in enumerate(schema.listing(value, "rows", loc)):
+        keys = {"id", "label", "where", "style"}
+        item = schema.check_keys(item, keys, {"id", "label"}, f"rows[{i}]", loc)
         style = item.get("style", "")
         if style not in ROW_STYLES:
             raise ReportError(

@@ -1,0 +1,106 @@
+"""Every kind of bad input: one line naming file:line(:col), what is wrong and what to do;
+exit 1, no traceback, and the last good PDF and HTML left as they were."""
+
+from __future__ import annotations
+
+import pytest
+
+from reporter.cli import main
+
+
+def _replace(name, old, new):
+    def edit(root):
+        path = root / name
+        text = path.read_text(encoding="utf-8")
+        assert old in text, (name, old)
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    return edit
+
+
+def _write(name, data: bytes):
+    def edit(root):
+        (root / name).write_bytes(data)
+
+    return edit
+
+
+TEMPLATE = "templates/document.html.j2"
+TABLE = "content/tables/first-table.yaml"
+CASES = {
+    "malformed YAML": (_write("content/main.yaml", b"kind: section\ntitle: [oops\n"),
+                       "content/main.yaml:3:1: malformed YAML"),
+    "YAML not UTF-8": (_write("content/footnotes.yaml", "note: caf\xe9\n".encode("latin-1")),
+                       "content/footnotes.yaml:1: not UTF-8"),
+    "missing part file": (_replace("content/document.yaml", "main.yaml", "mian.yaml"),
+                          "content/mian.yaml: file not found"),
+    "unknown key": (_replace("content/main.yaml", "- table: first-table", "- tabel: first-table"),
+                    "content/main.yaml:8:5: unknown key 'tabel' in blocks[2] "
+                    "(did you mean 'table'?)"),
+    "malformed CSV": (_write("data/values.csv", b"name,value\na,1.5\nb,2,25\n"),
+                      "data/values.csv:3: 3 cells where the header has 2"),
+    "CSV not UTF-8": (_write("data/values.csv", "name,value\nå,1\n".encode("utf-16")),
+                      "data/values.csv:1: not UTF-8"),
+    "missing column": (_write("data/values.csv", b"name,amount\na,1.5\nb,2.25\n"),
+                       f"{TABLE}:8:5: data/values.csv has no column 'value'"),
+    "text in a numeric column": (_write("data/values.csv", b"name,value\na,1.5\nb,lots\n"),
+                                 "data/values.csv:3: column 'value' has text 'lots'"),
+    "missing data file": (_replace(TABLE, "data: values", "data: valeus"),
+                          "data/valeus.csv: file not found"),
+    "unknown footnote": (_replace("content/main.yaml", "[^note]", "[^nope]"),
+                         "content/main.yaml:5:24: unknown footnote 'nope'"),
+    "unknown label": (_replace("content/main.yaml", "[@first-table]", "[@second-table]"),
+                      "content/main.yaml:7:30: unknown label 'second-table'"),
+    "unknown table": (_replace("content/main.yaml", "- table: first-table", "- table: frist-table"),
+                      "content/main.yaml:8:12: unknown table 'frist-table'"),
+    "Jinja syntax": (_replace(TEMPLATE, "{{ meta.title }}</h1>", "{{ meta.title }</h1>"),
+                     f"{TEMPLATE}:"),
+    "Jinja undefined": (_replace(TEMPLATE, "{{ meta.symbol }}</span>", "{{ meta.symbl }}</span>"),
+                        f"{TEMPLATE}:"),
+}  # fmt: skip
+
+
+@pytest.fixture
+def good(make_project):
+    root = make_project()
+    assert main(["build", str(root)]) == 0
+    return root, (root / "out/X-1-2.pdf").read_bytes(), (root / "out/X-1-2.html").read_bytes()
+
+
+@pytest.mark.parametrize("case", list(CASES))
+def test_bad_input(case, good, capsys):
+    root, pdf, html = good
+    capsys.readouterr()
+    edit, message = CASES[case]
+    edit(root)
+    assert main(["build", str(root)]) == 1
+    err = capsys.readouterr().err
+    errors = [line for line in err.splitlines() if line.startswith("error: ")]
+    assert len(errors) == 1 and message in errors[0], err
+    assert "(" in errors[0]  # every message ends with what to do, in parentheses
+    assert "Traceback" not in err
+    assert (root / "out/X-1-2.pdf").read_bytes() == pdf
+    assert (root / "out/X-1-2.html").read_bytes() == html
+
+
+def test_interrupted_build_leaves_outputs(good, monkeypatch, capsys):
+    root, pdf, html = good
+    import reporter.pipeline
+
+    def interrupt(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(reporter.pipeline, "export_pdf", interrupt)
+    (root / "content/footnotes.yaml").write_text("note: A changed note.\n")
+    assert main(["build", str(root)]) == 130
+    assert "interrupted: outputs left as they were" in capsys.readouterr().err
+    assert (root / "out/X-1-2.pdf").read_bytes() == pdf
+    assert (root / "out/X-1-2.html").read_bytes() == html
+
+
+def test_debug_shows_the_traceback(make_project):
+    root = make_project({"content/footnotes.yaml": "nothing: here\n"})
+    from reporter.errors import ReportError
+
+    with pytest.raises(ReportError):
+        main(["build", str(root), "--debug"])
