@@ -49,6 +49,7 @@ def _parser() -> argparse.ArgumentParser:
         help="build even if figures fail the check; stamp every page DRAFT",
     )
     build.add_argument("--fresh", action="store_true", help="ignore the cache (.reporter-cache/)")
+    build.add_argument("--timings", action="store_true", help="print the time of each stage")
     build.add_argument("--debug", action="store_true", help="show tracebacks")
     build.set_defaults(func=_build)
 
@@ -184,6 +185,9 @@ def _build(args: argparse.Namespace) -> int:
     )
     for warning in result.warnings:
         print(f"warning: {warning}", file=sys.stderr)
+    if args.timings:
+        for name, seconds in result.timings.items():
+            print(f"  {seconds:7.3f} s  {name}")
     wrote = [result.html] + ([result.pdf] if result.pdf else [])
     pages = f", {result.pages} pages" if result.pdf else ""
     elapsed = time.perf_counter() - started

@@ -57,13 +57,16 @@ def _version(package: str) -> str:
 
 
 def _pango() -> str:
-    try:
-        from weasyprint.text.ffi import pango
+    """Pango's version, read from the library itself (importing WeasyPrint costs 0.3 s)."""
+    import ctypes
+    import ctypes.util
 
-        number = pango.pango_version()  # e.g. 15012 for 1.50.12
-        return f"{number // 10000}.{number // 100 % 100}.{number % 100}"
-    except Exception:  # noqa: BLE001 - a version we cannot read is reported, not fatal
+    name = ctypes.util.find_library("pango-1.0") or "libpango-1.0.so.0"
+    try:
+        number = ctypes.CDLL(name).pango_version()  # e.g. 15012 for 1.50.12
+    except (OSError, AttributeError):
         return "unknown"
+    return f"{number // 10000}.{number // 100 % 100}.{number % 100}"
 
 
 def _harfbuzz_subset() -> bool:
