@@ -65,7 +65,9 @@ def make(times: int, target: Path) -> Path:
     (content / "footnotes.yaml").write_text(footnotes)
     document = yaml.safe_load((content / "document.yaml").read_text())
     document["parts"] = parts + ["annex.yaml"]
-    (content / "document.yaml").write_text(yaml.safe_dump(document, allow_unicode=True, sort_keys=False))
+    (content / "document.yaml").write_text(
+        yaml.safe_dump(document, allow_unicode=True, sort_keys=False)
+    )
     return target
 
 

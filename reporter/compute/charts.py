@@ -63,10 +63,9 @@ def chart_data(spec: ChartSpec, tables: dict) -> ChartData:
 
 def draw_svg(spec: ChartSpec, data: ChartData, fonts: Path) -> str:
     import matplotlib
-
-    matplotlib.use("svg")
-    import matplotlib.pyplot as plt
     from matplotlib import font_manager
+    from matplotlib.backends.backend_svg import FigureCanvasSVG
+    from matplotlib.figure import Figure  # not pyplot: no GUI state, and 0.1 s less to import
 
     for path in sorted(fonts.glob("LiberationSerif-*.ttf")):
         font_manager.fontManager.addfont(str(path))
@@ -85,7 +84,9 @@ def draw_svg(spec: ChartSpec, data: ChartData, fonts: Path) -> str:
         "text.parse_math": False,  # "$372" in a label is text, not mathtext
     }
     with matplotlib.rc_context(style):
-        fig, ax = plt.subplots(figsize=(6.0, 2.9))
+        fig = Figure(figsize=(6.0, 2.9))
+        FigureCanvasSVG(fig)
+        ax = fig.subplots()
         _bars(ax, spec, data)
         ax.set_ylabel(spec.unit)
         ax.yaxis.grid(True, linewidth=0.3, color="#b0b0b0")
@@ -107,7 +108,6 @@ def draw_svg(spec: ChartSpec, data: ChartData, fonts: Path) -> str:
         fig.savefig(
             buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight"
         )
-        plt.close(fig)
     svg = buffer.getvalue()
     return _prefix_ids(svg[svg.index("<svg") :], spec.id)  # inline: no XML declaration, doctype
 
