@@ -174,7 +174,8 @@ def report(times, stages, rows, runs: int) -> str:
     if len(rows) > 1:
         first, last = rows[0], rows[-1]
         growth = [f"{k} {last[k] / first[k]:.1f}×" for k in ("build", "check")]
-        scale = f"{first['scale']}× to {last['scale']}× ({last['scale'] / first['scale']:g}× the content)"
+        factor = last["scale"] / first["scale"]
+        scale = f"{first['scale']}× to {last['scale']}× ({factor:g}× the content)"
         lines += ["", f"Growth from {scale}: {', '.join(growth)}."]
     return "\n".join(lines) + "\n"
 
