@@ -9,6 +9,7 @@ build: setup
 	$(BIN)/reporter build
 
 test: setup
+	sh scripts/system-deps test
 	$(BIN)/python -m pytest
 
 lint: setup

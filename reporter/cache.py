@@ -74,6 +74,10 @@ class Cache:
         if not ignore.exists():
             ignore.write_text("*\n")
         fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, path)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, path)
+        except BaseException:  # interrupted (Ctrl-C, a superseded watch build): no stray file
+            Path(tmp).unlink(missing_ok=True)
+            raise

@@ -93,6 +93,30 @@ def _parser() -> argparse.ArgumentParser:
     )
     diff.add_argument("--debug", action="store_true", help="show tracebacks")
     diff.set_defaults(func=_diff)
+
+    watch = commands.add_parser(
+        "watch",
+        help="build, serve the HTML on localhost, rebuild and reload the page on every change",
+        description="Opens nothing: open the URL it prints. Ctrl-C stops it.",
+    )
+    watch.add_argument(
+        "path", nargs="?", default=".", type=Path, help="project folder (default: here)"
+    )
+    watch.add_argument(
+        "--port", type=int, default=8000, help="port to serve on (default: 8000; 0: any free one)"
+    )
+    watch.add_argument(
+        "--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)"
+    )
+    watch.add_argument("--out", type=Path, help="output folder (default: PATH/out)")
+    watch.add_argument("--html-only", action="store_true", help="do not rebuild the PDF")
+    watch.add_argument(
+        "--draft",
+        action="store_true",
+        help="build even if figures fail the check; stamp every page DRAFT",
+    )
+    watch.add_argument("--debug", action="store_true", help="show tracebacks")
+    watch.set_defaults(func=_watch)
     return parser
 
 
@@ -194,6 +218,22 @@ def _build(args: argparse.Namespace) -> int:
     reused = f" ({len(result.cache.hits)} results reused from cache)" if result.cache.hits else ""
     print(f"wrote {', '.join(_shown(p) for p in wrote)}{pages} in {elapsed:.1f} s{reused}")
     return 0
+
+
+def _watch(args: argparse.Namespace) -> int:
+    from reporter.project import Project
+    from reporter.watch import watch
+
+    project = Project.at(args.path)
+    return watch(
+        project,
+        out=args.out,
+        host=args.host,
+        port=args.port,
+        pdf=not args.html_only,
+        draft=args.draft,
+        debug=args.debug,
+    )
 
 
 def _step(message: str) -> None:

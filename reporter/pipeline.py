@@ -262,6 +262,7 @@ def sync_assets(source: Path, target: Path) -> None:
     for path in sorted(source.rglob("*")):
         if path.is_file():
             dest = target / path.relative_to(source)
-            if not dest.exists() or dest.read_bytes() != path.read_bytes():
+            data = path.read_bytes()
+            if not dest.exists() or dest.read_bytes() != data:
                 dest.parent.mkdir(parents=True, exist_ok=True)
-                shutil.copyfile(path, dest)
+                write_atomic(dest, data)  # a browser may be loading it (reporter watch)

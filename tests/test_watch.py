@@ -1,0 +1,518 @@
+"""`reporter watch`: change detection, debounce, error state, PDF builds superseded, the server,
+and the live reload itself, observed in a real browser (headless chromium)."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import http.client
+import io
+import json
+import os
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from urllib.request import urlopen
+
+import pytest
+
+from reporter.cli import main
+from reporter.pipeline import build
+from reporter.project import Project
+from reporter.watch.changes import Debounce, changed, snapshot
+from reporter.watch.pdf import PdfBuilds
+from reporter.watch.reload import OVERLAY_ID, inject
+from reporter.watch.runner import Session, Terminal, poll
+from reporter.watch.server import PreviewServer
+from reporter.watch.state import LiveState
+
+BROKEN_YAML = "kind: section\ntitle: [unclosed\n"
+
+
+def eventually(probe, what: str, timeout: float = 10.0):
+    """probe()'s first truthy value, polled every 0.05 s; fails after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while not (value := probe()):
+        if time.monotonic() > deadline:
+            pytest.fail(f"timed out after {timeout} s waiting for {what}")
+        time.sleep(0.05)
+    return value
+
+
+def terminal() -> tuple[Terminal, io.StringIO, io.StringIO]:
+    out, err = io.StringIO(), io.StringIO()
+    return Terminal(out, err), out, err
+
+
+# change detection and debounce
+
+
+def test_snapshot_sees_added_changed_and_removed_files_not_editor_files(tmp_path):
+    for name in ("content", "data", "templates"):
+        (tmp_path / name).mkdir()
+    (tmp_path / "content/main.yaml").write_text("a: 1\n")
+    (tmp_path / "data/values.csv").write_text("x\n1\n")
+    (tmp_path / "elsewhere.txt").write_text("not watched\n")
+    first = snapshot(tmp_path)
+    assert sorted(first) == ["content/main.yaml", "data/values.csv"]
+
+    (tmp_path / "content/main.yaml").write_text("a: 22\n")
+    (tmp_path / "data/values.csv").unlink()
+    (tmp_path / "templates/extra.css").write_text("p {}\n")
+    for name in (".main.yaml.swp", "main.yaml~", "4913", ".git/HEAD"):
+        (tmp_path / "content" / name).parent.mkdir(exist_ok=True)
+        (tmp_path / "content" / name).write_text("editor\n")
+    (tmp_path / "elsewhere.txt").write_text("still not watched\n")
+    assert changed(first, snapshot(tmp_path)) == [
+        "content/main.yaml",
+        "data/values.csv",
+        "templates/extra.css",
+    ]
+
+
+def test_an_edit_that_keeps_the_size_is_seen(tmp_path):
+    (tmp_path / "content").mkdir()
+    path = tmp_path / "content/main.yaml"
+    path.write_text("a: 1\n")
+    before = snapshot(tmp_path)
+    os.utime(path, ns=(1, 1))
+    path.write_text("a: 2\n")
+    assert changed(before, snapshot(tmp_path)) == ["content/main.yaml"]
+
+
+def test_debounce_waits_for_quiet_and_caps_a_long_burst():
+    debounce = Debounce(quiet=0.2, longest=2.0)
+    assert not debounce.due(0.0) and not debounce.pending
+    debounce.change(10.0)
+    debounce.change(10.1)
+    assert debounce.pending
+    assert not debounce.due(10.25)  # 0.15 s since the last change
+    assert debounce.due(10.3)  # quiet for 0.2 s
+    assert not debounce.due(10.4)  # once
+    for tick in range(21):  # a change every 0.1 s for 2 s: built at the cap, not never
+        debounce.change(20.0 + tick / 10)
+        if debounce.due(20.0 + tick / 10 + 0.05):
+            break
+    assert tick == 20
+
+
+class Recorder:
+    def __init__(self) -> None:
+        self.changes: list[list[str]] = []
+        self.builds: list[list[str]] = []
+
+    def changed(self, paths=()) -> None:
+        self.changes.append(list(paths))
+
+    def rebuild(self, paths=()) -> bool:
+        self.builds.append(list(paths))
+        return True
+
+
+def test_a_burst_of_writes_gives_one_build(make_project):
+    root = make_project()
+    session, stop = Recorder(), threading.Event()
+    loop = threading.Thread(target=poll, args=(session, root, stop, 0.05, Debounce(quiet=1.0)))
+    loop.start()
+    try:
+        time.sleep(0.2)
+        for name in ("content/main.yaml", "content/footnotes.yaml", "data/values.csv"):
+            path = root / name
+            path.write_text(path.read_text() + "\n")
+            time.sleep(0.1)
+        eventually(lambda: session.builds, "a build")
+        time.sleep(0.3)
+    finally:
+        stop.set()
+        loop.join()
+    assert session.builds == [["content/footnotes.yaml", "content/main.yaml", "data/values.csv"]]
+    assert len(session.changes) == 1  # the PDF in flight is cancelled at the first change
+
+
+# the session: error state, the PDF in the background
+
+
+def test_a_failed_build_keeps_the_last_good_page_until_the_next_good_one(make_project):
+    root = make_project()
+    state, (term, out, err) = LiveState(), terminal()
+    session = Session(Project.at(root), root / "out", state, term, pdf=False)
+    assert session.rebuild()
+    good, name, token = state.page()
+    assert name == "X-1-2.html" and good == (root / "out/X-1-2.html").read_bytes()
+    assert b"reporter-watch" not in good  # the file on disk is reporter build's
+    assert state.status() == {"token": token, "error": None, "pdf": "", "pdf_error": None}
+    assert "X-1-2.html in " in out.getvalue()
+
+    main_yaml = root / "content/main.yaml"
+    original = main_yaml.read_text()
+    main_yaml.write_text(BROKEN_YAML)
+    assert not session.rebuild(["content/main.yaml"])
+    assert state.page() == (good, name, token)  # the last good page, same token: no reload
+    assert state.error.startswith("content/main.yaml:3:1: malformed YAML")
+    assert f"error: {state.error}" in err.getvalue()  # the same line in the terminal
+    assert (root / "out/X-1-2.html").read_bytes() == good
+
+    main_yaml.write_text(original.replace("First paragraph.", "Edited paragraph."))
+    assert session.rebuild(["content/main.yaml"])
+    html, _, new_token = state.page()
+    assert state.error is None and new_token != token and b"Edited paragraph." in html
+
+    assert session.rebuild()  # nothing changed: same page, no reload
+    assert state.token == new_token and "(no change to the page)" in out.getvalue()
+
+
+def test_an_unexpected_exception_is_reported_and_watching_goes_on(make_project):
+    def broken_build(*args, **kwargs):
+        raise KeyError("boom")
+
+    state, (term, _, err) = LiveState(), terminal()
+    session = Session(Project.at(make_project()), Path("out"), state, term, pdf=False,
+                      build_html=broken_build)  # fmt: skip
+    assert not session.rebuild()
+    assert state.error == "internal error: KeyError: 'boom' (run with --debug)"
+    assert "error: internal error: KeyError" in err.getvalue()
+
+
+def python(code: str) -> list[str]:
+    return [sys.executable, "-c", code]
+
+
+def test_the_html_does_not_wait_for_the_pdf_and_a_newer_change_cancels_it(make_project):
+    root = make_project()
+    state, (term, out, _) = LiveState(), terminal()
+    slow = python("import time; time.sleep(60)")
+    session = Session(Project.at(root), root / "out", state, term, pdf_command=slow)
+    started = time.monotonic()
+    assert session.rebuild()
+    assert time.monotonic() - started < 30  # the 60 s PDF did not hold the page up
+    assert session.pdfs.running and state.pdf == "building"
+    first = state.token
+
+    session.changed(["content/main.yaml"])  # a newer change: the PDF in flight is stale
+    assert not session.pdfs.running and state.pdf == "cancelled"
+    assert "PDF cancelled: superseded by a newer change" in out.getvalue()
+
+    (root / "content/main.yaml").write_text(BROKEN_YAML)
+    assert not session.rebuild(["content/main.yaml"])
+    assert not session.pdfs.running  # no PDF of a failed build: the last good one stays
+    assert state.token == first
+
+    session.close()
+
+
+def test_pdf_outcomes_reach_the_page_and_the_terminal(make_project):
+    outcomes = []
+    builds = PdfBuilds(python("print('wrote x.html, x.pdf, 3 pages in 1 s')"), outcomes.append)
+    builds.start()
+    eventually(lambda: outcomes, "the PDF outcome")
+    assert outcomes[0].status == "written" and outcomes[0].pages == 3
+
+    root = make_project()
+    state, (term, _, err) = LiveState(), terminal()
+    failing = python(
+        "import sys; print('  Writing PDF …'); print('error: fonts: bad'); sys.exit(1)"
+    )
+    session = Session(Project.at(root), root / "out", state, term, pdf_command=failing)
+    session.rebuild()
+    eventually(lambda: state.pdf == "failed", "the PDF to fail")
+    assert state.status()["pdf_error"] == "fonts: bad"  # shown in the overlay
+    assert "error (PDF): fonts: bad" in err.getvalue()
+
+
+def test_a_pdf_failure_on_inputs_newer_than_the_page_is_left_to_the_next_build(make_project):
+    root = make_project()
+    state, (term, _, err) = LiveState(), terminal()
+    failing = python(
+        "import sys, time; time.sleep(0.5); print('error: main.yaml: bad'); sys.exit(1)"
+    )
+    session = Session(Project.at(root), root / "out", state, term, pdf_command=failing)
+    session.rebuild()
+    (root / "content/main.yaml").write_text(BROKEN_YAML)  # read by the PDF build, not the page
+    eventually(lambda: not session.pdfs.running and state.pdf, "the PDF build to end")
+    eventually(lambda: state.pdf == "cancelled", "the PDF to count as superseded")
+    assert state.status()["pdf_error"] is None and "error" not in err.getvalue()
+
+
+def test_successive_pdf_builds_supersede_each_other():
+    outcomes = []
+    builds = PdfBuilds(python("import time; time.sleep(60)"), outcomes.append)
+    builds.start()
+    builds.start()  # the first is cancelled before the second starts
+    assert [o.status for o in outcomes] == ["cancelled"] and builds.running
+    assert builds.cancel() and not builds.running
+    assert [o.status for o in outcomes] == ["cancelled", "cancelled"]
+    assert not builds.cancel()  # nothing in flight
+
+
+# the server
+
+
+@pytest.fixture
+def server(tmp_path):
+    out = tmp_path / "out"
+    (out / "assets").mkdir(parents=True)
+    (out / "assets/report.css").write_text("p { color: black }\n")
+    (out / "X-1-2.pdf").write_bytes(b"%PDF-1.7\n")
+    (out / ".X-1-2.html.abc.tmp").write_text("half written")
+    (tmp_path / "secret.txt").write_text("outside out/\n")
+    (out / "assets/link").symlink_to(tmp_path / "secret.txt")
+    state = LiveState()
+    state.good(b"<html><body><p>Hello</p></body></html>\n", "X-1-2.html")
+    server = PreviewServer(("127.0.0.1", 0), out, state, "proj")
+    server.start()
+    yield server
+    server.stop()
+
+
+def get(server: PreviewServer, path: str) -> tuple[int, bytes, str]:
+    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=5)
+    connection.request("GET", path)  # sent as is: no client-side normalisation of `..`
+    response = connection.getresponse()
+    return response.status, response.read(), response.getheader("Content-Type")
+
+
+def test_the_script_is_injected_only_into_the_served_page(server):
+    status, page, kind = get(server, "/")
+    assert status == 200 and kind == "text/html; charset=utf-8"
+    assert page.startswith(b'<html><body><p>Hello</p><script id="reporter-watch">')
+    assert page.endswith(b"</script>\n</body></html>\n")
+    assert json.dumps(server.state.token).encode() in page
+    assert get(server, "/X-1-2.html")[1] == page
+    assert server.state.html == b"<html><body><p>Hello</p></body></html>\n"
+
+
+def test_inject_without_a_body_end_appends_and_never_closes_the_script_early():
+    assert inject(b"<p>x", "t").startswith(b"<p>x<script")
+    assert b"</script>" not in inject(b"", "</script>").split(b"</script>")[0][8:]
+
+
+def test_only_files_in_out_are_served(server):
+    assert get(server, "/assets/report.css")[:2] == (200, b"p { color: black }\n")
+    assert get(server, "/X-1-2.pdf")[2] == "application/pdf"
+    for path in (
+        "/../secret.txt",
+        "/%2e%2e/secret.txt",
+        "/assets/../../secret.txt",
+        "/assets/%2E%2E%2F%2E%2E%2Fsecret.txt",
+        "//secret.txt",
+        "/assets/link",  # a link leading out
+        "/.X-1-2.html.abc.tmp",  # hidden: a write in progress
+        "/assets/..%5c..%5csecret.txt",
+        "/nothing.css",
+    ):
+        status, body, _ = get(server, path)
+        assert status == 404 and b"outside" not in body, path
+
+
+def test_the_event_stream_sends_the_status_now_and_after_each_change(server):
+    connection = http.client.HTTPConnection(*server.server_address[:2], timeout=5)
+    connection.request("GET", "/__reporter/events")
+    response = connection.getresponse()
+    assert response.getheader("Content-Type") == "text/event-stream"
+
+    def next_status() -> dict:
+        while not (line := response.readline()).startswith(b"data: "):
+            pass
+        return json.loads(line[6:])
+
+    token = server.state.token
+    assert next_status() == {"token": token, "error": None, "pdf": "", "pdf_error": None}
+    server.state.failed("content/main.yaml:3:1: malformed YAML")
+    assert next_status()["error"] == "content/main.yaml:3:1: malformed YAML"
+    server.state.good(b"<p>new</p>", "X-1-2.html")
+    status = next_status()
+    assert status["error"] is None and status["token"] != token
+    connection.close()
+
+
+def test_a_port_in_use_is_a_usage_error(make_project, capsys):
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        code = main(["watch", str(make_project()), "--port", str(taken.getsockname()[1])])
+    assert code == 2
+    assert "cannot serve on 127.0.0.1:" in capsys.readouterr().err
+
+
+# the live reload in a real browser
+
+
+class Chromium:
+    """Headless chromium driven through the DevTools protocol over a pipe
+    (--remote-debugging-pipe: JSON messages ending in NUL on fds 3 and 4), stdlib only."""
+
+    FLAGS = (
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--remote-debugging-pipe",
+    )
+
+    def __init__(self, binary: str, profile: Path) -> None:
+        to_browser, self._to_browser = os.pipe()
+        self._from_browser, from_browser = os.pipe()
+
+        def on_fds_3_and_4() -> None:  # in the child, before exec
+            high = [fcntl.fcntl(fd, fcntl.F_DUPFD, 10) for fd in (to_browser, from_browser)]
+            os.dup2(high[0], 3)
+            os.dup2(high[1], 4)
+            for fd in high:
+                os.close(fd)
+
+        self.process = subprocess.Popen(
+            [binary, *self.FLAGS, f"--user-data-dir={profile}", "about:blank"],
+            preexec_fn=on_fds_3_and_4,
+            close_fds=False,  # fds 3 and 4; Python's own fds are not inheritable anyway
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        os.close(to_browser)
+        os.close(from_browser)
+        self._buffer, self._ids, self.session = b"", 0, None
+
+    def call(self, method: str, timeout: float = 10.0, **params) -> dict:
+        self._ids += 1
+        message = {"id": self._ids, "method": method, "params": params}
+        if self.session and not method.startswith("Target."):
+            message["sessionId"] = self.session
+        os.write(self._to_browser, json.dumps(message).encode() + b"\0")
+        deadline = time.monotonic() + timeout
+        while True:
+            while b"\0" in self._buffer:
+                raw, self._buffer = self._buffer.split(b"\0", 1)
+                reply = json.loads(raw)
+                if reply.get("id") == self._ids:
+                    if "error" in reply:
+                        raise RuntimeError(f"{method}: {reply['error']}")
+                    return reply["result"]
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([self._from_browser], [], [], left)[0]:
+                raise TimeoutError(f"chromium did not answer {method}")
+            chunk = os.read(self._from_browser, 1 << 16)
+            if not chunk:
+                raise RuntimeError("chromium exited")
+            self._buffer += chunk
+
+    def open(self, url: str) -> None:
+        target = self.call("Target.createTarget", url=url)["targetId"]
+        self.session = self.call("Target.attachToTarget", targetId=target, flatten=True)[
+            "sessionId"
+        ]
+
+    def evaluate(self, expression: str):
+        result = self.call("Runtime.evaluate", expression=expression, returnByValue=True)
+        return result["result"].get("value")
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError, RuntimeError, TimeoutError):
+            self.call("Browser.close", timeout=5)
+        try:
+            self.process.wait(5)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+            self.process.wait()
+        os.close(self._to_browser)
+        os.close(self._from_browser)
+
+
+@pytest.fixture
+def chromium(tmp_path):
+    binary = (
+        os.environ.get("CHROMIUM") or shutil.which("chromium") or shutil.which("chromium-browser")
+    )
+    if not binary:
+        pytest.fail(
+            "chromium is not installed, and the live-reload test needs a real browser: install "
+            "it with `apt-get install -y chromium` (Debian/Ubuntu), or set CHROMIUM=/path/to/it",
+            pytrace=False,
+        )
+    browser = Chromium(binary, tmp_path / "chromium-profile")
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def watching(make_project, tmp_path):
+    """`reporter watch` on a free port, as a user runs it: (root, url, process, stdout, stderr)."""
+    root = make_project()
+    stdout, stderr = tmp_path / "watch.out", tmp_path / "watch.err"
+    with stdout.open("w") as out, stderr.open("w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "reporter.cli", "watch", str(root), "--port", "0"],
+            stdout=out,
+            stderr=err,
+            cwd=root,
+        )
+    try:
+        eventually(lambda: "serving http" in stdout.read_text(), "the URL", 20)
+        url = next(w for w in stdout.read_text().split() if w.startswith("http://"))
+        yield root, url, process, stdout, stderr
+    finally:
+        if process.poll() is None:
+            process.send_signal(signal.SIGINT)
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+
+
+def test_the_page_reloads_and_shows_errors_in_a_real_browser(chromium, watching):
+    root, url, process, stdout, stderr = watching
+    chromium.open(url)
+
+    def text() -> str:
+        return chromium.evaluate("document.body.innerText") or ""
+
+    def overlay() -> str | None:
+        return chromium.evaluate(f"document.getElementById('{OVERLAY_ID}')?.textContent")
+
+    eventually(lambda: "First paragraph." in text(), "the first build in the page", 20)
+    main_yaml = root / "content/main.yaml"
+    original = main_yaml.read_text()
+
+    # an edit: the page changes by itself (the test never reloads it)
+    main_yaml.write_text(original.replace("First paragraph.", "Edited paragraph."))
+    eventually(lambda: "Edited paragraph." in text(), "the edit to appear in the page")
+    assert "First paragraph." not in text() and overlay() is None
+
+    # broken YAML: the error over the last good page
+    main_yaml.write_text(BROKEN_YAML)
+    message = eventually(overlay, "the error overlay")
+    assert message.startswith("Build failed (showing the last good page):\n")
+    assert "content/main.yaml:3:1: malformed YAML" in message
+    assert "Edited paragraph." in text()  # the last good page, under the overlay
+
+    # fixed: the overlay goes, the new text comes
+    main_yaml.write_text(original.replace("First paragraph.", "Fixed paragraph."))
+    eventually(lambda: "Fixed paragraph." in text() and overlay() is None, "the fixed page")
+
+    # the PDF follows in the background; the HTML on disk is `reporter build`'s, no script
+    eventually(lambda: status(url)["pdf"] == "written", "the PDF", 20)
+    assert (root / "out/X-1-2.pdf").read_bytes().startswith(b"%PDF-")
+    reference = build(Project.at(root), out=root.parent / "ref", pdf=False, progress=lambda _: None)
+    assert (root / "out/X-1-2.html").read_bytes() == reference.html.read_bytes()
+
+    process.send_signal(signal.SIGINT)  # Ctrl-C
+    assert process.wait(10) == 0
+    log, errors = stdout.read_text(), stderr.read_text()
+    assert "built out/X-1-2.html in" in log and "stopped" in log.splitlines()[-1]
+    assert "error: content/main.yaml:3:1: malformed YAML" in errors
+    assert "Traceback" not in errors
+
+
+def status(url: str) -> dict:
+    with urlopen(url + "__reporter/status", timeout=5) as response:
+        return json.load(response)
