@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 import json
 import os
-import shutil
 import tempfile
 import time
 from collections.abc import Callable
