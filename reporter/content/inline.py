@@ -15,6 +15,7 @@ from reporter.content.yamlsource import Text, locate
 from reporter.errors import Location, ReportError
 
 LINK_SCHEMES = ("http://", "https://", "mailto:")
+MAX_NODES = 10_000  # markup nodes in one string: bounds memory on hostile content
 
 _ID = r"[A-Za-z0-9][\w.-]*"
 _FOOTNOTE = re.compile(rf"\[\^({_ID})\]")
@@ -108,6 +109,7 @@ class _Parser:
     def __init__(self, raw: str, fallback: Location) -> None:
         self.raw = raw
         self.fallback = fallback
+        self.nodes = 0
 
     def where(self, offset: int) -> Location:
         return locate(self.raw, offset) if isinstance(self.raw, Text) else self.fallback
@@ -124,6 +126,10 @@ class _Parser:
                 buf.clear()
 
         while i < end:
+            if len(nodes) + self.nodes >= MAX_NODES:
+                raise self.fail(
+                    i, f"more than {MAX_NODES:,} pieces of markup in one text", "split it"
+                )
             ch = raw[i]
             if ch == "\\" and i + 1 < end:
                 if not buf:
@@ -158,6 +164,7 @@ class _Parser:
             buf.append(ch)
             i += 1
         flush()
+        self.nodes += len(nodes)
         return nodes
 
     def _find_unescaped(self, char: str, start: int, end: int) -> int:

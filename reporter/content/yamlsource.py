@@ -2,19 +2,33 @@
 
 Strings come back as `Text` (a str that knows its file, line and column), mappings as `Map`
 (which also knows where each key stands), lists as `Seq`. Errors name the file and line.
+
+Content is untrusted (docs/security.md): only the YAML core types are built (no tags that
+name Python objects, no merge keys), and every size is bounded before it can cost memory or
+time: the file (read only if it is a regular file inside the project, at most MAX_BYTES),
+the nesting depth, and what anchors and aliases expand to (values and characters).
 """
 
 from __future__ import annotations
 
+import os
+import re
+import stat
+from bisect import bisect_left
 from pathlib import Path
 
 import yaml
 
 from reporter.errors import Location, ReportError
 
-MAX_BYTES = 5_000_000
+MAX_BYTES = 5_000_000  # one YAML file
 MAX_DEPTH = 64
-MAX_NODES = 200_000  # alias expansion ("billion laughs") is counted against this
+MAX_NODES = 200_000  # values after alias expansion ("billion laughs")
+MAX_CHARS = 2 * MAX_BYTES  # characters of text after alias expansion
+
+_CORE = "tag:yaml.org,2002:"
+SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
+MAP_TAG, SEQ_TAG = _CORE + "map", _CORE + "seq"
 
 try:  # libyaml's parser is ~10x faster; marks and errors are the same
     _Loader = yaml.CSafeLoader
@@ -30,10 +44,14 @@ class Text(str):
     # value back to a line and column.
     start: int
     source: str  # the whole file's text (shared, not copied)
+    lines: list[int]  # where each line of `source` starts; shared by a file's Texts, lazy
 
-    def __new__(cls, value: str, loc: Location, start: int = 0, source: str = "") -> Text:
+    def __new__(
+        cls, value: str, loc: Location, start: int = 0, source: str = "", lines=None
+    ) -> Text:
         self = super().__new__(cls, value)
         self.loc, self.start, self.source = loc, start, source
+        self.lines = [] if lines is None else lines
         return self
 
 
@@ -51,19 +69,54 @@ def where(value: object, fallback: Location) -> Location:
     return getattr(value, "loc", fallback)
 
 
-def read_text(path: Path, shown: Path) -> str:
-    """File text, refusing oversized and non-UTF-8 files with a located message."""
+def project_root(path: Path, shown: Path) -> Path:
+    """The folder a file must stay inside: `path` minus the trailing `shown` parts (callers
+    show paths relative to the project), or the file's own folder when `shown` is not such
+    a tail (a file given on the command line, e.g. `--data DIR`)."""
+    tail = shown.parts
+    if tail and not shown.is_absolute() and path.parts[-len(tail) :] == tail:
+        return Path(*path.parts[: -len(tail)])
+    return path.parent
+
+
+def read_bytes(path: Path, shown: Path, limit: int = MAX_BYTES, what: str = "file") -> bytes:
+    """The bytes of a regular file inside the project, at most `limit` of them.
+
+    The size is checked before anything is read; symlinks are followed only if they stay
+    inside the project; FIFOs, devices and folders are refused (they could block or never end).
+    """
+    root = os.path.realpath(project_root(path, shown))
     try:
-        size = path.stat().st_size
+        real = os.path.realpath(path)
+        info = os.stat(real)
     except FileNotFoundError:
         raise ReportError("file not found", Location(shown), "create it or fix the name") from None
-    if size > MAX_BYTES:
+    except (OSError, ValueError) as exc:
+        raise ReportError(f"cannot read the file ({exc})", Location(shown)) from None
+    if os.path.commonpath([root, real]) != root:
         raise ReportError(
-            f"file is {size:,} bytes, more than the {MAX_BYTES:,} allowed",
+            f"{what} resolves to {real}, outside the project",
+            Location(shown),
+            "keep content and data inside the project: no links or '..' leading out",
+        )
+    if not stat.S_ISREG(info.st_mode):
+        raise ReportError(f"{what} is not a regular file", Location(shown), "replace it")
+    if info.st_size > limit:
+        raise ReportError(
+            f"{what} is {info.st_size:,} bytes, more than the {limit:,} allowed",
             Location(shown),
             "split it into smaller files",
         )
-    raw = path.read_bytes()
+    with open(real, "rb") as handle:
+        raw = handle.read(info.st_size + 1)
+    if len(raw) > info.st_size:  # it grew since it was measured
+        raise ReportError(f"{what} changed while it was read", Location(shown), "try again")
+    return raw
+
+
+def read_text(path: Path, shown: Path, limit: int = MAX_BYTES, what: str = "file") -> str:
+    """File text, refusing oversized, outside and non-UTF-8 files with a located message."""
+    raw = read_bytes(path, shown, limit, what)
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -78,7 +131,7 @@ def read_text(path: Path, shown: Path) -> str:
 def load_yaml(path: Path, shown: Path | None = None) -> object:
     """Load one YAML document from `path`; `shown` is the path used in messages."""
     shown = shown or path
-    source = read_text(path, shown)
+    source = read_text(path, shown, what="YAML file")
     loader = _Loader(source)
     try:
         node = loader.get_single_node()
@@ -86,9 +139,21 @@ def load_yaml(path: Path, shown: Path | None = None) -> object:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (0, 0)
         problem = exc.problem or exc.context or "malformed YAML"
+        if "maximum nesting depth" in problem:  # libyaml stops at 1000 levels
+            raise _too_deep(Location(shown, line, col)) from None
         raise ReportError(
             f"malformed YAML: {problem}", Location(shown, line, col), "fix the YAML syntax"
         ) from None
+    except yaml.reader.ReaderError as exc:  # a control character, e.g. NUL
+        line = source.count("\n", 0, max(exc.position, 0)) + 1
+        code = exc.character if isinstance(exc.character, int) else ord(exc.character)
+        raise ReportError(
+            f"malformed YAML: {exc.reason} (found #x{code:04x})",
+            Location(shown, line),
+            "remove the character",
+        ) from None
+    except RecursionError:  # pragma: no cover - the pure-Python composer recurses
+        raise _too_deep(Location(shown)) from None
     finally:
         loader.dispose()
     if node is None:
@@ -96,12 +161,23 @@ def load_yaml(path: Path, shown: Path | None = None) -> object:
     return _Builder(shown, loader, source).build(node, 0)
 
 
+def _too_deep(loc: Location) -> ReportError:
+    return ReportError(f"YAML nested deeper than {MAX_DEPTH} levels", loc, "flatten it")
+
+
+def _short(value: object, limit: int = 60) -> str:
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 class _Builder:
     def __init__(self, shown: Path, loader: yaml.BaseLoader, source: str) -> None:
         self.shown = shown
         self.source = source
+        self.lines: list[int] = []  # line starts of `source`, shared by every Text
         self.loader = loader
         self.nodes = 0
+        self.chars = 0
 
     def loc(self, node: yaml.Node) -> Location:
         return Location(self.shown, node.start_mark.line + 1, node.start_mark.column + 1)
@@ -109,57 +185,126 @@ class _Builder:
     def build(self, node: yaml.Node, depth: int) -> object:
         self.nodes += 1
         if depth > MAX_DEPTH:
-            raise ReportError(
-                f"YAML nested deeper than {MAX_DEPTH} levels", self.loc(node), "flatten it"
+            raise _too_deep(self.loc(node))
+        if self.nodes > MAX_NODES or self.chars > MAX_CHARS:
+            what = (
+                f"{MAX_NODES:,} values" if self.nodes > MAX_NODES else f"{MAX_CHARS:,} characters"
             )
-        if self.nodes > MAX_NODES:
             raise ReportError(
-                f"YAML expands to more than {MAX_NODES:,} values (aliases?)",
+                f"YAML expands to more than {what} (aliases?)",
                 self.loc(node),
                 "remove the anchors and aliases",
             )
         if isinstance(node, yaml.MappingNode):
+            if node.tag != MAP_TAG:
+                raise self.refuse(node)
             result = Map()
             result.loc, result.key_locs = self.loc(node), {}
             for key_node, value_node in node.value:
+                if key_node.tag == _CORE + "merge":
+                    raise ReportError(
+                        "YAML merge keys (<<) are not allowed",
+                        self.loc(key_node),
+                        "write the keys out, or quote '<<' if it is a key",
+                    )
                 key = self.build(key_node, depth + 1)
                 if not isinstance(key, str):
                     raise ReportError(
-                        f"keys must be text, not {key!r}", self.loc(key_node), "quote the key"
+                        f"keys must be text, not {_short(key)}", self.loc(key_node), "quote the key"
                     )
                 if key in result:
-                    raise ReportError(f"duplicate key {key!r}", self.loc(key_node))
+                    raise ReportError(f"duplicate key {_short(key)}", self.loc(key_node))
                 result[str(key)] = self.build(value_node, depth + 1)
                 result.key_locs[str(key)] = self.loc(key_node)
             return result
         if isinstance(node, yaml.SequenceNode):
+            if node.tag != SEQ_TAG:
+                raise self.refuse(node)
             seq = Seq(self.build(item, depth + 1) for item in node.value)
             seq.loc = self.loc(node)
             return seq
-        if not node.tag.startswith("tag:yaml.org,2002:"):
-            raise ReportError(f"YAML tag {node.tag} is not allowed", self.loc(node))
-        value = self.loader.construct_object(node, deep=True)
+        if node.tag not in SCALAR_TAGS:
+            raise self.refuse(node)
+        self.chars += len(node.value)
+        try:
+            value = self.loader.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as exc:
+            kind = node.tag.removeprefix(_CORE)
+            why = str(exc).split(":")[0][:80] if type(exc) is ValueError else ""
+            raise ReportError(
+                f"{_short(node.value)} is not a valid {kind}" + (f" ({why})" if why else ""),
+                self.loc(node),
+                "quote it to write it as text",
+            ) from None
         if isinstance(value, str):
             start = node.start_mark.index + (1 if node.style in ('"', "'") else 0)
-            return Text(value, self.loc(node), start, self.source)
+            return Text(value, self.loc(node), start, self.source, self.lines)
         return value
+
+    def refuse(self, node: yaml.Node) -> ReportError:
+        tag = node.tag.replace(_CORE, "!!")
+        return ReportError(
+            f"YAML tag {_short(tag)} is not allowed",
+            self.loc(node),
+            "remove the tag: content holds text, numbers, dates, lists and mappings only",
+        )
 
 
 def locate(text: Text, offset: int) -> Location:
     """Line and column in its file of character `offset` of a loaded string.
 
     YAML folds line breaks and indentation into spaces, so this walks the words of the value
-    through the file text instead of adding offsets.
+    through the file text instead of adding offsets. The walk is done once per string and
+    kept (`_words`), so locating every node of a long paragraph stays linear.
     """
-    source, pos = text.source, text.start
-    for word in text[:offset].split():
-        found = source.find(word, pos)
-        if found < 0:  # an escape sequence in a quoted scalar: stop at the best guess
-            break
-        pos = found + len(word)
+    source = text.source
+    starts, ends, after, found = _words(text)
+    k = bisect_left(starts, offset) - 1  # the last word that starts before `offset`
+    if k < 0:
+        pos = text.start
+    elif ends[k] <= offset or (k and not found[k - 1]):
+        pos = after[k]
+    else:  # `offset` is inside word k: find the part of it before `offset`
+        pos = after[k - 1] if k else text.start
+        at = source.find(text[starts[k] : offset], pos)
+        if at >= 0:
+            pos = at + offset - starts[k]
     if offset and text[offset - 1].isspace():
         while pos < len(source) and source[pos].isspace():
             pos += 1
-    line = source.count("\n", 0, pos) + 1
-    column = pos - (source.rfind("\n", 0, pos) + 1) + 1
-    return Location(text.loc.path, line, column)
+    lines = _line_starts(text)
+    line = bisect_left(lines, pos + 1)  # lines starting at or before pos (lines[0] == 0)
+    return Location(text.loc.path, line, pos - lines[line - 1] + 1)
+
+
+_WORD = re.compile(r"\S+")
+
+
+def _words(text: Text) -> tuple[list[int], list[int], list[int], list[bool]]:
+    """Each word of `text`: its start and end in the value, where the walk through the file
+    stands after it, and whether it was found (after the first miss, none is: an escape
+    sequence in a quoted scalar stops the walk at the best guess)."""
+    index = text.__dict__.get("_words")
+    if index is None:
+        starts, ends, after, found = [], [], [], []
+        source, pos, ok = text.source, text.start, True
+        for m in _WORD.finditer(text):
+            if ok:
+                at = source.find(m[0], pos)
+                ok = at >= 0
+                if ok:
+                    pos = at + len(m[0])
+            starts.append(m.start())
+            ends.append(m.end())
+            after.append(pos)
+            found.append(ok)
+        index = text.__dict__["_words"] = (starts, ends, after, found)
+    return index
+
+
+def _line_starts(text: Text) -> list[int]:
+    lines = text.lines
+    if not lines:  # filled once per file: the list is shared by all its strings
+        lines.append(0)
+        lines.extend(m.end() for m in re.finditer("\n", text.source))
+    return lines

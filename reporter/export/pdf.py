@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import logging
 import os
 from pathlib import Path
@@ -27,26 +28,34 @@ def render_pdf(
     """
     os.environ.setdefault("SOURCE_DATE_EPOCH", str(epoch))
     import weasyprint  # slow to import: only when a PDF is made
+    from weasyprint.urls import FatalURLFetchingError
 
-    from reporter.export.fetch import ProjectFetcher, RefusedURL
+    from reporter.export.fetch import ProjectFetcher
 
     _quiet_weasyprint()
     fetcher = ProjectFetcher(allowed)
+    when = dt.datetime.fromtimestamp(epoch, dt.UTC)
+    files = [
+        weasyprint.Attachment(
+            file_obj=io.BytesIO(data), name=name, created=when, modified=when, url_fetcher=fetcher
+        )
+        for name, data in sorted((attachments or {}).items())
+    ]
     try:
         document = weasyprint.HTML(
             string=html, base_url=str(base) + "/", url_fetcher=fetcher
         ).render()
         identifier = hashlib.sha256(identity.encode()).hexdigest()[:32].encode()
-        when = dt.datetime.fromtimestamp(epoch, dt.UTC)
-        files = [
-            weasyprint.Attachment(string=body, name=name, created=when, modified=when)
-            for name, body in sorted((attachments or {}).items())
-        ]
-        return document.write_pdf(pdf_identifier=identifier, attachments=files), len(document.pages)
-    except RefusedURL as exc:
-        raise ReportError(
-            str(exc), Location(Path("templates")), "keep assets inside templates/assets"
-        ) from None
+        pdf = document.write_pdf(pdf_identifier=identifier, attachments=files)
+    except FatalURLFetchingError as exc:
+        raise _refused(str(exc)) from None
+    if fetcher.refused:  # refused inside an SVG, where WeasyPrint swallows the error
+        raise _refused(str(fetcher.refused[0]))
+    return pdf, len(document.pages)
+
+
+def _refused(message: str) -> ReportError:
+    return ReportError(message, Location(Path("templates")), "keep assets inside templates/assets")
 
 
 def _quiet_weasyprint() -> None:
