@@ -545,6 +545,15 @@ def test_part_path_leading_out_of_the_project_is_refused(make_project, tmp_path,
     document.write_text(document.read_text().replace("[main.yaml]", f"[{relative}]"))
     assert (root / "content" / relative).read_text().startswith("kind: section")
     assert main(["build", str(root), "--html-only"]) == 1
+    assert f"part '{relative}' leaves its folder" in error_line(capsys)
+
+
+def test_a_symlinked_part_leading_out_of_the_project_is_refused(make_project, tmp_path, capsys):
+    outside = outside_yaml(tmp_path)
+    root = make_project()
+    (root / "content/main.yaml").unlink()
+    (root / "content/main.yaml").symlink_to(outside)
+    assert main(["build", str(root), "--html-only"]) == 1
     assert f"YAML file resolves to {outside}, outside the project" in error_line(capsys)
 
 

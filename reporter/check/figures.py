@@ -31,6 +31,7 @@ FRACTIONS = {
 }  # fmt: skip
 MULTIPLES = {"doubled": 2.0, "tripled": 3.0, "trebled": 3.0, "quadrupled": 4.0, "halved": 0.5}
 
+MAX_DIGITS = 15  # beyond, a double cannot hold the figure as typed
 _NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
 
 
@@ -77,10 +78,13 @@ def parse_figure(text: str) -> Stated:
         return Stated(text, qualifier, MULTIPLES[lower], 0, 1.0, "ratio", "multiple")
     if lower in FRACTIONS:
         return Stated(text, qualifier, FRACTIONS[lower], 0, 1.0, "ratio", "fraction")
-    currency = rest.startswith("$")
-    rest = rest.removeprefix("$")
+    rest = rest.removeprefix("$")  # kept in the text as typed; it does not change the check
     head, _, tail = rest.partition(" ")
+    percent = head.endswith("%")  # "46%" as well as "46 %" and "46 per cent"
+    head = head.removesuffix("%")
     if m := _NUMBER.fullmatch(head):
+        if len(m[1].replace(",", "")) + len(m[2] or "") > MAX_DIGITS:
+            raise NotAFigure(f"{text!r} has more than {MAX_DIGITS} digits")
         value = float(m[1].replace(",", "") + ("." + m[2] if m[2] else ""))
         decimals, kind = len(m[2] or ""), "digits"
     elif (number := word_number(head)) is not None:
@@ -94,9 +98,8 @@ def parse_figure(text: str) -> Stated:
             scale, tail = factor, tail[len(word) :].strip()
             break
     unit = "count"
-    if tail in UNITS or head.endswith("%"):
+    if percent or tail in UNITS:
         unit, tail = "percent", ""
     if tail:
         raise NotAFigure(f"{text!r}: unexpected {tail!r} after the number")
-    del currency  # "$" is part of the text as typed; it does not change the check
     return Stated(text, qualifier, value, decimals, scale, unit, kind)

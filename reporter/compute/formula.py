@@ -7,8 +7,10 @@ but the ones given, no calls, no attributes, so a formula can never run code.
 from __future__ import annotations
 
 import ast
+import math
 import operator
 import re
+import warnings
 from collections.abc import Callable
 
 from reporter.errors import Location, ReportError
@@ -21,15 +23,23 @@ _OPS = {
 }
 _ROW_REF = re.compile(r"\[\s*([A-Za-z0-9][\w.-]*)\s*\]")
 
+MAX_LENGTH = 500  # characters; ast and the evaluator recurse, so depth must stay bounded
+MAX_CONSTANT = 1e15  # what a double holds exactly, and a table can print
 Lookup = Callable[[str, str | None], float]  # (name, row id or None) -> value
 
 
 def parse_formula(text: str, where: Location) -> ast.expr:
+    if len(text) > MAX_LENGTH:
+        raise ReportError(
+            f"formula of {len(text):,} characters", where, f"keep formulas under {MAX_LENGTH}"
+        )
     # row ids may contain '-', which Python would read as minus: quote them first
     source = _ROW_REF.sub(lambda m: f'["{m[1]}"]', text)
     try:
-        tree = ast.parse(source, mode="eval").body
-    except SyntaxError:
+        with warnings.catch_warnings():  # "1a" is a SyntaxWarning before it is an error
+            warnings.simplefilter("ignore")
+            tree = ast.parse(source, mode="eval").body
+    except (SyntaxError, RecursionError, MemoryError, ValueError):
         raise ReportError(
             f"formula {text!r} is not valid arithmetic", where, "use + - * / ( ) and column ids"
         ) from None
@@ -45,6 +55,8 @@ def parse_formula(text: str, where: Location) -> ast.expr:
         number = isinstance(node, ast.Constant) and type(node.value) in (int, float)
         if isinstance(node, ast.Constant) and not number and id(node) not in row_ids:
             raise ReportError(f"formula {text!r}: {node.value!r} is not a number", where)
+        if number and not abs(node.value) < MAX_CONSTANT:
+            raise ReportError(f"formula {text[:40]!r}…: a number too large", where)
     return tree
 
 
@@ -70,4 +82,7 @@ def evaluate(tree: ast.expr, lookup: Lookup, text: str, where: Location) -> floa
             raise ReportError(f"formula {text!r} divides by zero", where)
         return _OPS[type(node.op)](left, right)
 
-    return ev(tree)
+    value = ev(tree)
+    if not math.isfinite(value) or abs(value) >= MAX_CONSTANT:
+        raise ReportError(f"formula {text!r} gives {value:g}, not a number a table can show", where)
+    return value

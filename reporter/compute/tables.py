@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import math
 import re
 import string
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 from pathlib import Path
 
 from reporter.compute.formula import evaluate, parse_formula
@@ -61,12 +62,15 @@ class Table:
 
 
 def format_number(value: float, fmt: NumberFormat) -> str:
-    """UN style: fixed decimals, comma thousands, negatives in parentheses; -0.0 prints 0.0."""
+    """UN style: fixed decimals, comma thousands, negatives in parentheses; -0.0 prints 0.0.
+    A value that is not a finite number prints as ".." (UN: not available)."""
+    if not math.isfinite(value):
+        return ".."
     quantum = Decimal(1).scaleb(-fmt.decimals)
-    rounded = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
-    if rounded == 0:
-        rounded = abs(rounded)
-    text = f"{abs(rounded):,.{fmt.decimals}f}".replace(",", fmt.thousands)
+    with localcontext() as context:
+        context.prec = 400  # exact for any double (1e308) at up to 6 decimals
+        rounded = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
+        text = f"{abs(rounded):,.{fmt.decimals}f}".replace(",", fmt.thousands)
     if rounded < 0:
         return f"({text})" if fmt.negative == "parentheses" else f"\u2212{text}"
     return text

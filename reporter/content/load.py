@@ -47,7 +47,7 @@ def load_document(root: Path) -> Document:
     )
     parts = []
     for name in meta["parts"]:
-        path = content / name
+        path = content / schema.relative_file(name, "part", Location(meta_path.relative_to(root)))
         shown = path.relative_to(root)
         parts.append(_part(load_yaml(path, shown), Location(shown)))
     footnotes = _footnotes(root, content / "footnotes.yaml")
@@ -157,9 +157,9 @@ def _block(data: object, numbered: bool, loc: Location, path: str):
         text = schema.text(value, "heading", loc)
         return Heading(parse_inline(text, where(value, loc)), where(value, loc))
     if kind == "table":
-        return TableBlock(schema.text(value, "table", loc), where(value, loc))
+        return TableBlock(schema.identifier(value, "table", loc), where(value, loc))
     if kind == "figure":
-        return FigureBlock(schema.text(value, "figure", loc), where(value, loc))
+        return FigureBlock(schema.identifier(value, "figure", loc), where(value, loc))
     return _schedule(value, loc)
 
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
+from pathlib import Path
 
 from reporter.content.yamlsource import Map, where
 from reporter.errors import Location, ReportError
@@ -46,3 +48,24 @@ def listing(value: object, what: str, fallback: Location) -> list:
 def suggest(name: str, known: Iterable[str]) -> str:
     close = difflib.get_close_matches(name, list(known), n=1)
     return f"did you mean {close[0]!r}?" if close else ""
+
+
+_ID = re.compile(r"[A-Za-z0-9][\w.-]*")
+
+
+def identifier(value: object, what: str, fallback: Location) -> str:
+    """An id that names a file (a table, a chart): letters, digits, . _ -; no paths."""
+    ident = text(value, what, fallback)
+    if not _ID.fullmatch(ident) or ".." in ident:
+        raise ReportError(
+            f"{what} {ident!r} is not an id", where(value, fallback), "use letters, digits, - _ ."
+        )
+    return ident
+
+
+def relative_file(name: str, what: str, at: Location) -> Path:
+    """A file name relative to its folder: no absolute path, no '..'."""
+    path = Path(name)
+    if path.is_absolute() or ".." in path.parts or not name.strip():
+        raise ReportError(f"{what} {name!r} leaves its folder", at, "name a file inside it")
+    return path
