@@ -24,7 +24,7 @@ EXAMPLE = ROOT / "examples" / "migration-2017"
 DATA = EXAMPLE / "data"
 MATRIX = DATA / "un_desa_rev2017_origin_destination_total_1990-2017.csv"
 CLASSES = DATA / "desa_development_groups_2020.csv"
-SHARED = ROOT.parent / "shared" / "data-sources"
+SOURCE_XLSX = DATA / "sources" / "aggregates_correspondence_table_2020_1.xlsx"
 NAMES = {  # the 2017 file's spelling -> the 2020 annex's
     "Caribbean Netherlands": "Bonaire, Sint Eustatius and Saba",
     "Faeroe Islands": "Faroe Islands",
@@ -286,13 +286,15 @@ def test_frames_resolve_a_derived_dataset_and_fall_back_to_csv():
 # --- provenance: the project's files are the shared sources, converted reproducibly ----------
 
 
-@pytest.mark.skipif(not SHARED.is_dir(), reason="shared data sources not beside the repository")
-def test_data_files_are_the_shared_sources(tmp_path):
+def test_the_classification_is_converted_reproducibly_from_its_source(tmp_path):
+    import hashlib
+
     from reporter.data.xlsx_annex import write_classification
 
-    assert MATRIX.read_bytes() == (SHARED / MATRIX.name).read_bytes()
+    digest = hashlib.sha256(SOURCE_XLSX.read_bytes()).hexdigest()
+    assert digest == "9947f496afab23381375eba3025cc3f51a80c915de133b2571acb61021ae42ba"
     out = tmp_path / "groups.csv"
-    assert write_classification(SHARED / "aggregates_correspondence_table_2020_1.xlsx", out) == 235
+    assert write_classification(SOURCE_XLSX, out) == 235
     assert out.read_bytes() == CLASSES.read_bytes()
 
 
