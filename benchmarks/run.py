@@ -39,17 +39,17 @@ GOALS = {  # ratio: (numerator, denominator, goal)
 
 def run(command: list[str], cwd: Path | None = None) -> tuple[float, int, str]:
     """(seconds, peak memory in MB, stdout) of one fresh process."""
-    started = time.perf_counter()
-    process = subprocess.Popen(
-        command, cwd=cwd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
-    )
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - started
-    out = process.stdout.read()
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode not in (0, 1):
-        raise SystemExit(f"{' '.join(command)} failed:\n{process.stderr.read()}")
-    return elapsed, usage.ru_maxrss // 1024, out
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        # files, not pipes: a child writing more than a pipe holds would wait for us forever
+        started = time.perf_counter()
+        process = subprocess.Popen(command, cwd=cwd, stdout=out, stderr=err, text=True)
+        _, status, usage = os.wait4(process.pid, 0)
+        elapsed = time.perf_counter() - started
+        if os.waitstatus_to_exitcode(status) not in (0, 1):
+            err.seek(0)
+            raise SystemExit(f"{' '.join(command)} failed:\n{err.read()}")
+        out.seek(0)
+        return elapsed, usage.ru_maxrss // 1024, out.read()
 
 
 def median(command_or_fn, runs: int, before=None) -> float:

@@ -54,18 +54,24 @@ class Cache:
     def bytes(
         self, stage: str, key: str, compute: Callable[[], bytes], suffix: str = "bin"
     ) -> bytes:
-        path = self.folder / stage / f"{key}.{suffix}"
+        data = self.lookup(stage, key, suffix)
+        return data if data is not None else self.store(stage, key, compute(), suffix)
+
+    def lookup(self, stage: str, key: str, suffix: str = "bin") -> bytes | None:
+        """The cached bytes (a hit), or None (a miss, to be followed by `store`)."""
         if self.enabled and self.read:
             try:
-                data = path.read_bytes()
+                data = (self.folder / stage / f"{key}.{suffix}").read_bytes()
                 self.hits.append(stage)
                 return data
             except OSError:
                 pass
-        data = compute()
+        return None
+
+    def store(self, stage: str, key: str, data: bytes, suffix: str = "bin") -> bytes:
         self.misses.append(stage)
         if self.enabled:
-            self._store(path, data)
+            self._store(self.folder / stage / f"{key}.{suffix}", data)
         return data
 
     def _store(self, path: Path, data: bytes) -> None:

@@ -1,6 +1,7 @@
-"""The `reporter` command: build (and, later, check, diff, watch, new). Thin: parse, call, report.
+"""The `reporter` command: build, check, diff, watch, new. Thin: parse, call, report.
 
-Exit codes: 0 success, 1 the project has an error (build failed), 2 bad usage.
+Exit codes: 0 success; 1 the build failed (a project error), a figure fails the check, or the
+two documents differ; 2 bad usage, and for check and diff also input they cannot read.
 """
 
 from __future__ import annotations
@@ -26,7 +27,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
-        return 2 if isinstance(exc, UsageError) else 1
+        # for check and diff, 1 means "figures fail" / "documents differ": bad input is 2
+        return 2 if isinstance(exc, UsageError) or args.func in (_check, _diff) else 1
     except KeyboardInterrupt:
         print("interrupted: outputs left as they were", file=sys.stderr)
         return 130
@@ -131,15 +133,6 @@ def _new(args: argparse.Namespace) -> int:
 
 
 def _diff(args: argparse.Namespace) -> int:
-    try:
-        return _run_diff(args)
-    except UsageError:
-        raise
-    except ReportError as exc:  # for diff, anything that stops the comparison is exit 2
-        raise UsageError(exc.message, exc.where, exc.hint) from None
-
-
-def _run_diff(args: argparse.Namespace) -> int:
     from reporter.diff.run import diff_pdfs, diff_revision, is_pdf_path
 
     if args.new is not None:
@@ -159,15 +152,6 @@ def _run_diff(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    try:
-        return _run_check(args)
-    except UsageError:
-        raise
-    except ReportError as exc:  # bad input: the check could not run (exit 2, not 1)
-        raise UsageError(exc.message, exc.where, exc.hint) from None
-
-
-def _run_check(args: argparse.Namespace) -> int:
     from reporter.check.report import render
     from reporter.pipeline import Frames, check, compute_tables, load
     from reporter.project import Project

@@ -7,6 +7,7 @@ succeeded, each one atomically, so a failed build leaves the last good outputs u
 from __future__ import annotations
 
 import calendar
+import importlib
 import json
 import os
 import tempfile
@@ -90,27 +91,32 @@ def compute_tables(
 
 
 def compute_charts(
-    doc: Document, tables: dict, project: Project, cache: Cache | None = None
+    doc: Document, tables: dict, project: Project, cache: Cache | None = None, meanwhile=None
 ) -> dict:
-    """Figures drawn from the computed tables, cached by spec, values and fonts (matplotlib
-    is imported only to draw one)."""
+    """Figures drawn from the computed tables, cached by spec, values and fonts. Charts not
+    in the cache are drawn in a worker process while this one runs `meanwhile`."""
     from importlib.metadata import version
 
-    from reporter.compute.charts import Chart, chart_data, draw_svg
+    from reporter.compute.charts import Chart, Look, chart_data, draw_in_worker
 
     cache = cache or Cache(project.root, enabled=False)
     fonts = project.assets / "fonts"
-    charts = {}
+    fonts_key = files_digest(fonts.glob("*.ttf"), project.root)
+    found, jobs = {}, {}
     for block in doc.blocks():
-        if isinstance(block, FigureBlock) and block.id not in charts:
+        if isinstance(block, FigureBlock) and block.id not in found:
             spec = doc.charts[block.id]
             data = chart_data(spec, tables)
-            key = digest(spec.raw_text, repr(data), files_digest(fonts.glob("*.ttf"), project.root),
-                         version("matplotlib"))  # fmt: skip
-            svg = cache.bytes(
-                "chart", key, lambda s=spec, d=data: draw_svg(s, d, fonts).encode(), "svg"
-            )
-            charts[block.id] = Chart(spec, data, svg.decode("utf-8"), block.number)
+            key = digest(spec.raw_text, repr(data), fonts_key, version("matplotlib"))
+            found[block.id] = (block, spec, data, key, cache.lookup("chart", key, "svg"))
+            if found[block.id][-1] is None:
+                jobs[block.id] = (Look.of(spec), data)
+    drawn = draw_in_worker(jobs, fonts, meanwhile)
+    charts = {}
+    for chart_id, (block, spec, data, key, svg) in found.items():
+        if svg is None:
+            svg = cache.store("chart", key, drawn[chart_id].encode("utf-8"), "svg")
+        charts[chart_id] = Chart(spec, data, svg.decode("utf-8"), block.number)
     return charts
 
 
@@ -187,7 +193,9 @@ def build(
             first.where,
             "run 'reporter check' for all of them, or build with --draft",
         )
-    charts = stage("Drawing charts", compute_charts, doc, tables, project, cache)
+    # WeasyPrint's import (0.35 s) runs here while a worker draws the charts, if any
+    warm = (lambda: importlib.import_module("weasyprint")) if pdf else None
+    charts = stage("Drawing charts", compute_charts, doc, tables, project, cache, warm)
     stamp = DRAFT_STAMP if draft else ""
     html = stage("Rendering HTML", render_html, doc, tables, project.templates, stamp, charts)
     stem = output_stem(doc.meta["symbol"])
