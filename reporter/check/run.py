@@ -12,7 +12,7 @@ from reporter.compute.quantities import Quantities
 from reporter.content import schema
 from reporter.content.inline import Figure, walk
 from reporter.content.model import Document, Heading, Paragraph, Schedule
-from reporter.content.yamlsource import Map, Seq, load_yaml
+from reporter.content.yamlsource import Map, Seq, load_mapping, load_yaml
 from reporter.errors import Location, ReportError
 
 
@@ -115,10 +115,7 @@ def read_errata(root: Path) -> list[Erratum]:
 
 def read_sources(root: Path) -> dict[str, str]:
     """Sources of declared figures that the report does not cite in a footnote."""
-    path = root / "content" / "sources.yaml"
-    if not path.exists():
-        return {}
-    data = load_yaml(path, path.relative_to(root)) or {}
+    data = load_mapping(root, "sources.yaml", "ids to the sources they name")
     return {str(k): str(v) for k, v in data.items()}
 
 

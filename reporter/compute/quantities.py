@@ -23,7 +23,7 @@ from reporter.cache import digest
 from reporter.compute.formula import evaluate, names, parse_formula
 from reporter.content import schema
 from reporter.content.tablespec import UNITS
-from reporter.content.yamlsource import Map, load_yaml, where
+from reporter.content.yamlsource import load_mapping, where
 from reporter.errors import Location, ReportError
 
 CELL = re.compile(r"([A-Za-z][\w-]*)\.([\w-]+)\.(\w+)")
@@ -48,15 +48,7 @@ class Value:
 
 
 def read_quantities(root: Path) -> dict[str, QuantitySpec]:
-    path = root / "content" / "quantities.yaml"
-    if not path.exists():
-        return {}
-    shown = path.relative_to(root)
-    data = load_yaml(path, shown)
-    if data is None:
-        return {}
-    if not isinstance(data, Map):
-        raise ReportError("quantities.yaml must map names to definitions", Location(shown))
+    data = load_mapping(root, "quantities.yaml", "names to definitions")
     specs = {}
     for name, body in data.items():
         loc = data.key_locs[name]

@@ -53,14 +53,7 @@ class ChartSpec:
 
 
 def read_chart_spec(root: Path, chart_id: str, called_at: Location) -> ChartSpec:
-    path = root / "content" / "charts" / f"{chart_id}.yaml"
-    if not path.exists():
-        known = sorted(p.stem for p in (root / "content" / "charts").glob("*.yaml"))
-        raise ReportError(
-            f"unknown chart {chart_id!r}: no content/charts/{chart_id}.yaml",
-            called_at,
-            schema.suggest(chart_id, known) or "create the chart spec",
-        )
+    path = schema.spec_path(root, "charts", chart_id, "chart", called_at)
     shown = path.relative_to(root)
     loc = Location(shown)
     data = schema.check_keys(

@@ -21,7 +21,7 @@ from reporter.content.model import (
     TableBlock,
 )
 from reporter.content.tablespec import read_table_spec
-from reporter.content.yamlsource import Map, load_yaml, where
+from reporter.content.yamlsource import Map, load_mapping, load_yaml, where
 from reporter.errors import Location, ReportError
 
 META_KEYS = {
@@ -50,7 +50,7 @@ def load_document(root: Path) -> Document:
         path = content / schema.relative_file(name, "part", Location(meta_path.relative_to(root)))
         shown = path.relative_to(root)
         parts.append(_part(load_yaml(path, shown), Location(shown)))
-    footnotes = _footnotes(root, content / "footnotes.yaml")
+    footnotes = _footnotes(root)
     tables, charts = {}, {}
     for part in parts:
         for sub in [part, *part.subsections]:
@@ -186,17 +186,8 @@ def _schedule(data: object, loc: Location) -> Schedule:
     return Schedule(parse_inline(title, where(data.get("title"), loc)), items, data.loc)
 
 
-def _footnotes(root: Path, path: Path) -> dict[str, Footnote]:
-    if not path.exists():
-        return {}
-    shown = path.relative_to(root)
-    data = load_yaml(path, shown)
-    if data is None:
-        return {}
-    if not isinstance(data, Map):
-        raise ReportError(
-            "footnotes.yaml must map ids to texts", Location(shown), "write id: text lines"
-        )
+def _footnotes(root: Path) -> dict[str, Footnote]:
+    data = load_mapping(root, "footnotes.yaml", "ids to texts")
     notes = {}
     for key, value in data.items():
         text = schema.text(value, f"footnote {key!r}", data.key_locs[key])

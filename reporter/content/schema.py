@@ -69,3 +69,16 @@ def relative_file(name: str, what: str, at: Location) -> Path:
     if path.is_absolute() or ".." in path.parts or not name.strip():
         raise ReportError(f"{what} {name!r} leaves its folder", at, "name a file inside it")
     return path
+
+
+def spec_path(root: Path, folder: str, ident: str, kind: str, called_at: Location) -> Path:
+    """content/FOLDER/IDENT.yaml, or an error naming the known ones."""
+    path = root / "content" / folder / f"{ident}.yaml"
+    if not path.exists():
+        known = sorted(p.stem for p in (root / "content" / folder).glob("*.yaml"))
+        raise ReportError(
+            f"unknown {kind} {ident!r}: no content/{folder}/{ident}.yaml",
+            called_at,
+            suggest(ident, known) or f"create the {kind} spec",
+        )
+    return path

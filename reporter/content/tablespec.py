@@ -79,14 +79,7 @@ class TableSpec:
 
 
 def read_table_spec(root: Path, table_id: str, called_at: Location) -> TableSpec:
-    path = root / "content" / "tables" / f"{table_id}.yaml"
-    if not path.exists():
-        known = sorted(p.stem for p in (root / "content" / "tables").glob("*.yaml"))
-        raise ReportError(
-            f"unknown table {table_id!r}: no content/tables/{table_id}.yaml",
-            called_at,
-            schema.suggest(table_id, known) or "create the table spec",
-        )
+    path = schema.spec_path(root, "tables", table_id, "table", called_at)
     shown = path.relative_to(root)
     return parse_table_spec(load_yaml(path, shown), table_id, shown)
 

@@ -161,6 +161,24 @@ def load_yaml(path: Path, shown: Path | None = None) -> object:
     return _Builder(shown, loader, source).build(node, 0)
 
 
+def load_mapping(root: Path, name: str, what: str) -> Map:
+    """content/NAME as a mapping (an absent or empty file is an empty one)."""
+    path = root / "content" / name
+    empty = Map()
+    empty.loc, empty.key_locs = Location(Path("content") / name), {}
+    if not path.exists():
+        return empty
+    shown = path.relative_to(root)
+    data = load_yaml(path, shown)
+    if data is None:
+        return empty
+    if not isinstance(data, Map):
+        raise ReportError(
+            f"{name} must map {what}", Location(shown), "write one 'key: value' per line"
+        )
+    return data
+
+
 def _too_deep(loc: Location) -> ReportError:
     return ReportError(f"YAML nested deeper than {MAX_DEPTH} levels", loc, "flatten it")
 
