@@ -20,7 +20,6 @@ import tempfile
 import time
 import traceback
 import warnings
-from html.parser import HTMLParser
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,12 +28,12 @@ sys.path.insert(0, str(ROOT))
 from reporter.check.figures import NotAFigure, parse_figure  # noqa: E402
 from reporter.compute.formula import evaluate, parse_formula  # noqa: E402
 from reporter.compute.tables import format_number  # noqa: E402
-from reporter.content.inline import Emph, Figure, FootnoteCall, Link, Ref, parse_inline, walk  # noqa: E402
+from reporter.content.inline import parse_inline  # noqa: E402
 from reporter.content.tablespec import NumberFormat, parse_table_spec  # noqa: E402
 from reporter.content.yamlsource import Text, load_yaml  # noqa: E402
 from reporter.data.csvdata import read_csv  # noqa: E402
 from reporter.errors import Location, ReportError  # noqa: E402
-from reporter.render.inline_html import inline_html  # noqa: E402
+from tests.markup import rendered  # noqa: E402
 
 HERE = Location(Path("fuzz.yaml"), 1, 1)
 LAST: list[object] = [None]  # the input being tried, shown with a crash
@@ -91,35 +90,8 @@ def random_text(rng: random.Random, parts: list[str], most: int = 40) -> str:
     return "".join(pieces)
 
 
-class Tags(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.tags: list[str] = []
-
-    def handle_starttag(self, tag, attrs):
-        self.tags.append(tag)
-
-
 def check_inline(nodes) -> None:
-    """The HTML of the nodes holds exactly the tags the markup produced, nothing else."""
-    html = str(inline_html(nodes))
-    parser = Tags()
-    parser.feed(html)
-    parser.close()
-    expected = {"em": 0, "a": 0, "span": 0, "sup": 0}
-    for node in walk(nodes):
-        if isinstance(node, Emph):
-            expected["em"] += 1
-        elif isinstance(node, (Link, Ref)):
-            expected["a"] += 1
-        elif isinstance(node, Figure):
-            expected["span"] += 1
-        elif isinstance(node, FootnoteCall):
-            expected["sup"] += 1
-            expected["a"] += 1
-    got = {tag: parser.tags.count(tag) for tag in set(parser.tags) | set(expected)}
-    if got != expected:
-        raise AssertionError(f"tags {got} != {expected} in {html!r}")
+    rendered(nodes)  # raises if the HTML holds a tag the markup did not produce
 
 
 # --- targets: each takes (rng, scratch folder) and returns nothing or raises ---------------
