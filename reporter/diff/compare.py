@@ -142,43 +142,47 @@ def _footnotes(old: list[dict], new: list[dict]) -> list[Change]:
     return changes
 
 
-def _tables(old: list[dict], new: list[dict]) -> list[Change]:
-    before = {t["id"]: t for t in old}
+def _by_id(kind: str, word: str, old: list[dict], new: list[dict], details) -> list[Change]:
+    """Tables or figures matched by id: added, removed, retitled, and `details` of the rest."""
+    before = {item["id"]: item for item in old}
     changes = []
-    for table in new:
-        name = f"Table {table['number']}"
-        previous = before.pop(table["id"], None)
+    for item in new:
+        name = f"{word} {item['number']}"
+        previous = before.pop(item["id"], None)
         if previous is None:
-            changes.append(Change("table", f"{name} (new)", new=table["title"]))
+            changes.append(Change(kind, f"{name} (new)", new=item["title"]))
             continue
-        if previous["title"] != table["title"]:
-            changes.append(Change("table", f"{name}, title", previous["title"], table["title"]))
-        columns = _column_names(table["columns"])
-        rows = {r["id"]: r for r in previous["rows"]}
-        for row in table["rows"]:
-            old_row = rows.pop(row["id"], None)
-            label = row["label"] or row["id"]
-            if old_row is None:
-                changes.append(Change("table", f"{name}, row {label} (new)"))
-                continue
-            for column, text in row["cells"].items():
-                was = old_row["cells"].get(column)
-                if was != text:
-                    changes.append(
-                        Change(
-                            "cell",
-                            f"{name}, {label}, {columns.get(column, column)}",
-                            was or "",
-                            text,
-                        )
-                    )
-        changes += [
-            Change("table", f"{name}, row {r['label'] or r['id']} (removed)") for r in rows.values()
-        ]
-    changes += [
-        Change("table", f"Table {t['number']} (removed)", old=t["title"]) for t in before.values()
+        if previous["title"] != item["title"]:
+            changes.append(Change(kind, f"{name}, title", previous["title"], item["title"]))
+        changes += details(name, previous, item)
+    removed = [
+        Change(kind, f"{word} {i['number']} (removed)", old=i["title"]) for i in before.values()
     ]
-    return changes
+    return changes + removed
+
+
+def _tables(old: list[dict], new: list[dict]) -> list[Change]:
+    return _by_id("table", "Table", old, new, _cells)
+
+
+def _cells(name: str, previous: dict, table: dict) -> list[Change]:
+    changes = []
+    columns = _column_names(table["columns"])
+    rows = {r["id"]: r for r in previous["rows"]}
+    for row in table["rows"]:
+        old_row = rows.pop(row["id"], None)
+        label = row["label"] or row["id"]
+        if old_row is None:
+            changes.append(Change("table", f"{name}, row {label} (new)"))
+            continue
+        for column, text in row["cells"].items():
+            was = old_row["cells"].get(column)
+            if was != text:
+                where = f"{name}, {label}, {columns.get(column, column)}"
+                changes.append(Change("cell", where, was or "", text))
+    return changes + [
+        Change("table", f"{name}, row {r['label'] or r['id']} (removed)") for r in rows.values()
+    ]
 
 
 def _column_names(columns: dict[str, str]) -> dict[str, str]:
@@ -189,26 +193,18 @@ def _column_names(columns: dict[str, str]) -> dict[str, str]:
 
 
 def _figures(old: list[dict], new: list[dict]) -> list[Change]:
-    before = {f["id"]: f for f in old}
+    return _by_id("figure", "Figure", old, new, _values)
+
+
+def _values(name: str, previous: dict, figure: dict) -> list[Change]:
     changes = []
-    for figure in new:
-        name = f"Figure {figure['number']}"
-        previous = before.pop(figure["id"], None)
-        if previous is None:
-            changes.append(Change("figure", f"{name} (new)", new=figure["title"]))
-            continue
-        if previous["title"] != figure["title"]:
-            changes.append(Change("figure", f"{name}, title", previous["title"], figure["title"]))
-        for series, values in figure["series"].items():
-            for category, value in values.items():
-                was = previous["series"].get(series, {}).get(category)
-                if was is None or abs(was - value) > 1e-9:
-                    changes.append(
-                        Change("figure", f"{name}, {series}, {category}", _num(was), _num(value))
-                    )
-    changes += [
-        Change("figure", f"Figure {f['number']} (removed)", old=f["title"]) for f in before.values()
-    ]
+    for series, values in figure["series"].items():
+        for category, value in values.items():
+            was = previous["series"].get(series, {}).get(category)
+            if was is None or abs(was - value) > 1e-9:
+                changes.append(
+                    Change("figure", f"{name}, {series}, {category}", _num(was), _num(value))
+                )
     return changes
 
 
