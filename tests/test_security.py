@@ -17,7 +17,6 @@ import subprocess
 import sys
 import textwrap
 import threading
-import time
 import tracemalloc
 from pathlib import Path
 
@@ -407,9 +406,7 @@ LAUGHS_SMALL = (
 
 def test_billion_laughs_fails_fast_with_a_clear_message(make_project, capsys):
     root = make_project({"content/main.yaml": LAUGHS_SMALL})
-    started = time.perf_counter()
     assert main(["build", str(root), "--html-only"]) == 1
-    assert time.perf_counter() - started < 5
     assert re.fullmatch(
         r"error: content/main\.yaml:1:\d+: YAML expands to more than 200,000 values "
         r"\(aliases\?\) \(remove the anchors and aliases\)",
@@ -579,15 +576,25 @@ def test_a_fifo_is_refused_not_waited_on(tmp_path):
     assert result == ["content/x.yaml: YAML file is not a regular file (replace it)"]
 
 
-def test_locating_markup_in_a_long_paragraph_is_linear(tmp_path):
-    """Each node is located in the file; from the start of the string every time, 4,900
-    footnote calls in one paragraph took 3 s, 16,000 took 37 s (quadratic)."""
+def test_locating_markup_in_a_long_paragraph_is_linear(tmp_path, monkeypatch):
+    """Each node is located in the file. Walking from the start of the string for every node
+    was quadratic (16,000 footnote calls in one paragraph took 37 s): the walk through the
+    file must happen once per string, whatever the number of nodes located in it."""
+    import reporter.content.yamlsource as yamlsource
+
+    walks = []
+
+    class Counting:
+        def finditer(self, text):
+            walks.append(1)
+            return yamlsource.re.compile(r"\S+").finditer(text)
+
+    monkeypatch.setattr(yamlsource, "_WORD", Counting())
     path = tmp_path / "x.yaml"
     path.write_text("p: " + "word [^a] " * 4_900 + "\n")
     text = load_yaml(path)["p"]
-    started = time.perf_counter()
     nodes = parse_inline(text, HERE)
-    assert time.perf_counter() - started < 1
+    assert len(walks) == 1
     assert len(nodes) == 2 * 4_900
     assert (nodes[-1].loc.line, nodes[-1].loc.column) == (1, 4 + len("word [^a] ") * 4_899 + 5)
 
@@ -621,10 +628,8 @@ def test_a_200_mb_csv_is_refused_by_size_before_it_is_read(make_project, capsys)
         handle.truncate(200_000_000)  # sparse: costs no disk and no time
     tracemalloc.start()
     try:
-        started = time.perf_counter()
         with pytest.raises(ReportError) as caught:
             read_csv(path, Path("data/values.csv"))
-        assert time.perf_counter() - started < 1
         assert tracemalloc.get_traced_memory()[1] < 5_000_000
     finally:
         tracemalloc.stop()
