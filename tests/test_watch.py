@@ -188,9 +188,8 @@ def test_the_html_does_not_wait_for_the_pdf_and_a_newer_change_cancels_it(make_p
     state, (term, out, _) = LiveState(), terminal()
     slow = python("import time; time.sleep(60)")
     session = Session(Project.at(root), root / "out", state, term, pdf_command=slow)
-    started = time.monotonic()
     assert session.rebuild()
-    assert time.monotonic() - started < 30  # the 60 s PDF did not hold the page up
+    # rebuild() returned while the (60 s) PDF build still runs: it did not hold the page up
     assert session.pdfs.running and state.pdf == "building"
     first = state.token
 
