@@ -14,6 +14,8 @@ from pathlib import Path
 from reporter import __version__
 from reporter.errors import ReportError, UsageError
 
+MAX_ERRORS = 30  # printed after the first, when one run finds many
+
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
@@ -27,6 +29,10 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         print(f"error: {exc}", file=sys.stderr)
+        for other in exc.others[:MAX_ERRORS]:
+            print(f"error: {other}", file=sys.stderr)
+        if len(exc.others) > MAX_ERRORS:
+            print(f"… and {len(exc.others) - MAX_ERRORS} more errors", file=sys.stderr)
         # for check and diff, 1 means "figures fail" / "documents differ": bad input is 2
         return 2 if isinstance(exc, UsageError) or args.func in (_check, _diff) else 1
     except KeyboardInterrupt:

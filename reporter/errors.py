@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -29,6 +30,7 @@ class ReportError(Exception):
         self.message = message
         self.where = where
         self.hint = hint
+        self.others: list[ReportError] = []  # more errors found in the same run
 
     def __str__(self) -> str:
         text = f"{self.where}: {self.message}" if self.where else self.message
@@ -37,3 +39,27 @@ class ReportError(Exception):
 
 class UsageError(ReportError):
     """The command was called wrongly (exit code 2), as opposed to a project error (1)."""
+
+
+class Collector:
+    """Gathers the errors of independent pieces (files, blocks) so that one run reports them
+    all; `done()` raises the first, carrying the others."""
+
+    def __init__(self) -> None:
+        self.errors: list[ReportError] = []
+
+    @contextmanager
+    def each(self):
+        try:
+            yield
+        except UsageError:
+            raise
+        except ReportError as exc:
+            self.errors += [exc, *exc.others]
+            exc.others = []
+
+    def done(self) -> None:
+        if self.errors:
+            first, *rest = self.errors
+            first.others = rest
+            raise first

@@ -108,3 +108,33 @@ def test_debug_shows_the_traceback(make_project):
 
     with pytest.raises(ReportError):
         main(["build", str(root), "--debug"])
+
+
+def test_one_run_reports_every_error(good, capsys):
+    root, pdf, _ = good
+    main_yaml = root / "content/main.yaml"
+    text = main_yaml.read_text()
+    text = text.replace("- table: first-table", "- tabel: first-table")  # blocks[2]
+    text = text.replace("  - p: First paragraph.", "  - para: First paragraph.")  # blocks[0]
+    main_yaml.write_text(text)
+    assert main(["build", str(root)]) == 1
+    errors = [x for x in capsys.readouterr().err.splitlines() if x.startswith("error: ")]
+    assert [e.split(": ", 2)[1] for e in errors] == [
+        "content/main.yaml:5:5",
+        "content/main.yaml:8:5",
+    ]
+    assert "unknown key 'para' in blocks[0]" in errors[0]
+    assert "unknown key 'tabel' in blocks[2]" in errors[1]
+    assert (root / "out/X-1-2.pdf").read_bytes() == pdf
+
+
+def test_every_unknown_reference_is_reported(make_project, capsys):
+    root = make_project()
+    path = root / "content/main.yaml"
+    text = path.read_text().replace("[@first-table]", "[@one] [@two]").replace("[^note]", "[^nope]")
+    path.write_text(text)
+    assert main(["build", str(root), "--html-only"]) == 1
+    errors = [x for x in capsys.readouterr().err.splitlines() if x.startswith("error: ")]
+    assert len(errors) == 3
+    assert "unknown footnote 'nope'" in errors[0]
+    assert "unknown label 'one'" in errors[1] and "unknown label 'two'" in errors[2]

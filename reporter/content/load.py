@@ -22,7 +22,7 @@ from reporter.content.model import (
 )
 from reporter.content.tablespec import read_table_spec
 from reporter.content.yamlsource import Map, load_mapping, load_yaml, where
-from reporter.errors import Location, ReportError
+from reporter.errors import Collector, Location, ReportError
 
 META_KEYS = {
     "symbol", "organ", "distribution", "date", "original", "session", "agenda", "title",
@@ -46,11 +46,16 @@ def load_document(root: Path) -> Document:
         load_yaml(meta_path, meta_path.relative_to(root)), Location(meta_path.relative_to(root))
     )
     parts = []
+    errors = Collector()  # every part file is read, and all their errors reported at once
     for name in meta["parts"]:
-        path = content / schema.relative_file(name, "part", Location(meta_path.relative_to(root)))
-        shown = path.relative_to(root)
-        parts.append(_part(load_yaml(path, shown), Location(shown)))
-    footnotes = _footnotes(root)
+        with errors.each():
+            at = Location(meta_path.relative_to(root))
+            path = content / schema.relative_file(name, "part", at)
+            shown = path.relative_to(root)
+            parts.append(_part(load_yaml(path, shown), Location(shown)))
+    with errors.each():
+        footnotes = _footnotes(root)
+    errors.done()
     tables, charts = {}, {}
     for part in parts:
         for sub in [part, *part.subsections]:
@@ -103,13 +108,17 @@ def _part(data: object, loc: Location) -> Part:
         raise ReportError(
             f"unknown part kind {kind!r}", where(kind, loc), f"use one of: {', '.join(PART_KINDS)}"
         )
-    part = _part_body(data, kind, loc, "")
+    errors = Collector()
+    with errors.each():
+        part = _part_body(data, kind, loc, "")
     for i, sub in enumerate(schema.listing(data.get("subsections", []), "subsections", loc)):
-        if kind != "section":
-            raise ReportError(f"a {kind} has no subsections", where(sub, loc))
-        path = f"subsections[{i}]"  # key paths name where a problem is, besides the line
-        sub = schema.check_keys(sub, {"label", "title", "blocks"}, {"title"}, path, loc)
-        part.subsections.append(_part_body(sub, "subsection", loc, f"{path}."))
+        with errors.each():
+            if kind != "section":
+                raise ReportError(f"a {kind} has no subsections", where(sub, loc))
+            path = f"subsections[{i}]"  # key paths name where a problem is, besides the line
+            sub = schema.check_keys(sub, {"label", "title", "blocks"}, {"title"}, path, loc)
+            part.subsections.append(_part_body(sub, "subsection", loc, f"{path}."))
+    errors.done()
     return part
 
 
@@ -119,7 +128,11 @@ def _part_body(data: Map, kind: str, loc: Location, path: str) -> Part:
         raise ReportError(f"a {kind} needs a title", data.loc, "add title: …")
     numbered = kind in ("section", "subsection")
     items = schema.listing(data.get("blocks", []), f"{path}blocks", loc)
-    blocks = [_block(b, numbered, loc, f"{path}blocks[{i}]") for i, b in enumerate(items)]
+    blocks, errors = [], Collector()
+    for i, item in enumerate(items):
+        with errors.each():
+            blocks.append(_block(item, numbered, loc, f"{path}blocks[{i}]"))
+    errors.done()
     label = data.get("label")
     return Part(
         kind=kind,

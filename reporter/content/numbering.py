@@ -14,7 +14,7 @@ from reporter.content.model import (
     Target,
 )
 from reporter.content.schema import suggest
-from reporter.errors import ReportError
+from reporter.errors import Collector, ReportError
 
 ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]  # fmt: skip
@@ -39,11 +39,14 @@ def roman(n: int) -> str:
 def number_document(doc: Document) -> Document:
     """Fill numbers in place: parts, paragraphs, tables, labels, then footnotes and references."""
     _number_parts(doc)
-    _number_footnotes(doc)
+    errors = Collector()  # every unknown footnote and label, not only the first
+    _number_footnotes(doc, errors)
     for inlines in _all_inlines(doc):
         for node in walk(inlines):
             if isinstance(node, Ref):
-                _resolve(node, doc)
+                with errors.each():
+                    _resolve(node, doc)
+    errors.done()
     return doc
 
 
@@ -113,7 +116,7 @@ def _all_inlines(doc: Document):
             yield note.inlines
 
 
-def _number_footnotes(doc: Document) -> None:
+def _number_footnotes(doc: Document, errors: Collector) -> None:
     count = 0
     for inlines in list(_all_inlines(doc)):
         for node in walk(inlines):
@@ -121,11 +124,9 @@ def _number_footnotes(doc: Document) -> None:
                 continue
             note = doc.footnotes.get(node.id)
             if note is None:
-                raise ReportError(
-                    f"unknown footnote {node.id!r}",
-                    node.loc,
-                    suggest(node.id, doc.footnotes) or "add it to content/footnotes.yaml",
-                )
+                hint = suggest(node.id, doc.footnotes) or "add it to content/footnotes.yaml"
+                errors.errors.append(ReportError(f"unknown footnote {node.id!r}", node.loc, hint))
+                continue
             if not note.number:
                 count += 1
                 note.number = count
