@@ -144,3 +144,25 @@ def test_grand_total_sums_all_records(make_project):
     spec = load(project).tables["first-table"]
     table = compute_table(spec, load_frame(project.root, "values"))
     assert [r.cells[0].text for r in table.rows] == ["1.5", "3.8"]
+
+
+def test_a_row_label_can_call_a_table_note(make_project):
+    from reporter.project import Project
+    from reporter.render.html import render_html
+
+    root = make_project()
+    spec = root / "content/tables/first-table.yaml"
+    text = spec.read_text().replace("label: A,", 'label: "A[^why]",')
+    spec.write_text(text + "footnotes:\n  why: Only the first record.\n")
+    project = Project.at(root)
+    doc = load(project)
+    tables = compute_tables(doc, project)
+    table = tables["first-table"]
+    assert table.note_letters == {"why": "a"}
+    assert table.rows[0].label == "A"  # plain, for charts and diffs
+    html = render_html(doc, tables, project.templates)
+    assert (
+        '<th scope="row" class="stub">A<sup class="tn-call"><a href="#table-1-note-a">a</a></sup></th>'
+        in html
+    )
+    assert "Only the first record." in html

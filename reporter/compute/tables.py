@@ -48,6 +48,7 @@ class Table:
     stub_columns: int  # leading text columns where total rows put their label
     note_letters: dict[str, str] = field(default_factory=dict)  # table footnote id -> letter
     number: int = 0
+    label_inlines: dict[str, list[Node]] = field(default_factory=dict)  # listed rows, as written
 
     def numeric(self, column_id: str) -> bool:
         return any(c.id == column_id and c.kind != "text" for c in self.spec.columns)
@@ -118,6 +119,8 @@ def assemble_table(spec: TableSpec, rows: list[Row]) -> Table:
             break
         stub += 1
     table = Table(spec, _header(spec), rows, stub)
+    if isinstance(spec.rows, list):
+        table.label_inlines = {row.id: row.inlines for row in spec.rows}
     table.note_letters = _note_letters(spec, table.header, spec.loc)
     return table
 
@@ -295,7 +298,9 @@ def _header(spec: TableSpec) -> list[list[HeaderCell]]:
 
 def _note_letters(spec: TableSpec, header: list[list[HeaderCell]], at: Location) -> dict[str, str]:
     letters: dict[str, str] = {}
-    places = [cell.inlines for row in header for cell in row] + [spec.title] + spec.notes
+    # in reading order: title, column heads, row labels, notes
+    labels = [row.inlines for row in spec.rows] if isinstance(spec.rows, list) else []
+    places = [spec.title, *(cell.inlines for row in header for cell in row), *labels, *spec.notes]
     for inlines in places:
         for node in walk(inlines):
             if isinstance(node, FootnoteCall):

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reporter.content import schema
-from reporter.content.inline import Node, parse_inline
+from reporter.content.inline import Node, parse_inline, plain_text
 from reporter.content.yamlsource import Map, load_yaml, where
 from reporter.errors import Location, ReportError
 
@@ -32,10 +32,11 @@ class NumberFormat:
 @dataclass
 class RowSpec:
     id: str
-    label: str
+    label: str  # as plain text (for data, charts and diffs)
     where: dict[str, str]
     style: str
     loc: Location
+    inlines: list[Node] = field(default_factory=list)  # as written: may call a table note
 
 
 @dataclass
@@ -218,13 +219,15 @@ def _rows(value: object, loc: Location) -> list[RowSpec] | GroupedRows:
             raise ReportError(
                 f"row style must be one of {', '.join(ROW_STYLES[1:])}", item.key_locs["style"]
             )
+        inlines = _inline(item["label"], loc)
         rows.append(
             RowSpec(
                 id=schema.text(item["id"], "row id", loc),
-                label=schema.text(item["label"], "label", loc),
+                label=plain_text(inlines),
                 where=_where(item.get("where"), loc),
                 style=style,
                 loc=item.loc,
+                inlines=inlines,
             )
         )
     return rows
