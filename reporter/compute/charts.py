@@ -170,11 +170,3 @@ def _bars(ax, spec: ChartSpec, data: ChartData) -> None:
     ax.set_ylim(0, tallest * 1.12)  # headroom above the tallest bar
     ax.set_xticks(positions, data.categories)
     ax.tick_params(axis="x", length=0)
-
-
-def build_charts(charts: dict[str, ChartSpec], tables: dict, fonts: Path) -> dict[str, Chart]:
-    built = {}
-    for chart_id, spec in charts.items():
-        data = chart_data(spec, tables)
-        built[chart_id] = Chart(spec, data, draw_svg(spec, data, fonts))
-    return built

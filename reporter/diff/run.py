@@ -11,7 +11,7 @@ from reporter.diff.compare import Change, compare
 from reporter.diff.pages import PageChange, compare_pages, render_pages
 from reporter.diff.read import read_model
 from reporter.diff.report import as_text, write_review
-from reporter.errors import Location, ReportError, UsageError
+from reporter.errors import Location, UsageError
 
 
 @dataclass
@@ -95,6 +95,3 @@ def _git(root: Path, *args: str) -> str:
 
 def is_pdf_path(text: str) -> bool:
     return text.lower().endswith(".pdf") or Path(text).is_file()
-
-
-__all__ = ["DiffResult", "ReportError", "diff_pdfs", "diff_revision", "is_pdf_path"]
