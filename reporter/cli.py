@@ -14,6 +14,12 @@ from pathlib import Path
 from reporter import __version__
 from reporter.errors import ReportError, UsageError
 
+PROJECT_PATH = {
+    "nargs": "?",
+    "default": ".",
+    "type": Path,
+    "help": "project folder (default: here)",
+}
 MAX_ERRORS = 30  # printed after the first, when one run finds many
 
 
@@ -43,12 +49,15 @@ def main(argv: list[str] | None = None) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="reporter", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"reporter {__version__}")
-    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", help="show tracebacks")
 
-    build = commands.add_parser("build", help="build the HTML and PDF into out/")
-    build.add_argument(
-        "path", nargs="?", default=".", type=Path, help="project folder (default: here)"
-    )
+    def command(name: str, **kwargs) -> argparse.ArgumentParser:  # every one takes --debug
+        return subparsers.add_parser(name, parents=[common], **kwargs)
+
+    build = command("build", help="build the HTML and PDF into out/")
+    build.add_argument("path", **PROJECT_PATH)
     build.add_argument("--out", type=Path, help="output folder (default: PATH/out)")
     build.add_argument("--html-only", action="store_true", help="skip the PDF")
     build.add_argument(
@@ -58,15 +67,10 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--fresh", action="store_true", help="ignore the cache (.reporter-cache/)")
     build.add_argument("--timings", action="store_true", help="print the time of each stage")
-    build.add_argument("--debug", action="store_true", help="show tracebacks")
     build.set_defaults(func=_build)
 
-    check = commands.add_parser(
-        "check", help="verify every figure stated in the prose against the data"
-    )
-    check.add_argument(
-        "path", nargs="?", default=".", type=Path, help="project folder (default: here)"
-    )
+    check = command("check", help="verify every figure stated in the prose against the data")
+    check.add_argument("path", **PROJECT_PATH)
     check.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
     check.add_argument(
         "--unbound", action="store_true", help="list numbers that are neither bound nor declared"
@@ -76,15 +80,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     check.add_argument("--data", type=Path, help="read data from this folder instead of PATH/data")
     check.add_argument("--output", "-o", type=Path, help="write the report to a file")
-    check.add_argument("--debug", action="store_true", help="show tracebacks")
     check.set_defaults(func=_check)
 
-    new = commands.add_parser("new", help="create a small working report project in DIR")
+    new = command("new", help="create a small working report project in DIR")
     new.add_argument("dir", type=Path, help="a new or empty folder")
-    new.add_argument("--debug", action="store_true", help="show tracebacks")
     new.set_defaults(func=_new)
 
-    diff = commands.add_parser(
+    diff = command(
         "diff",
         help="what changed between two PDFs (OLD.pdf NEW.pdf), or since a git revision (REV)",
         description="Exit 0 when the two documents read the same, 1 when they differ, 2 on error.",
@@ -99,17 +101,14 @@ def _parser() -> argparse.ArgumentParser:
     diff.add_argument(
         "--html", type=Path, metavar="DIR", help="write a review page to DIR/index.html"
     )
-    diff.add_argument("--debug", action="store_true", help="show tracebacks")
     diff.set_defaults(func=_diff)
 
-    watch = commands.add_parser(
+    watch = command(
         "watch",
         help="build, serve the HTML on localhost, rebuild and reload the page on every change",
         description="Opens nothing: open the URL it prints. Ctrl-C stops it.",
     )
-    watch.add_argument(
-        "path", nargs="?", default=".", type=Path, help="project folder (default: here)"
-    )
+    watch.add_argument("path", **PROJECT_PATH)
     watch.add_argument(
         "--port", type=int, default=8000, help="port to serve on (default: 8000; 0: any free one)"
     )
@@ -123,7 +122,6 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="build even if figures fail the check; stamp every page DRAFT",
     )
-    watch.add_argument("--debug", action="store_true", help="show tracebacks")
     watch.set_defaults(func=_watch)
     return parser
 
