@@ -157,15 +157,16 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from reporter.check.report import render
-    from reporter.pipeline import Frames, check, compute_tables, load
+    from reporter.data.datasets import Datasets
+    from reporter.pipeline import check, compute_tables, load
     from reporter.project import Project
 
     project = Project.at(args.path)
     if args.data is not None and not args.data.is_dir():
         raise UsageError(f"--data {args.data}: no such folder")
-    frames = Frames(project, args.data.resolve() if args.data else None)
+    datasets = Datasets(project.root, args.data.resolve() if args.data else None)
     doc = load(project)
-    report = check(doc, compute_tables(doc, project, frames), project, frames)
+    report = check(doc, compute_tables(doc, project, datasets), project, datasets)
     text = render(report, args.format, verbose=args.verbose, unbound=args.unbound)
     if args.output:
         args.output.write_text(text, encoding="utf-8")

@@ -20,6 +20,7 @@ from reporter.cache import Cache, digest, files_digest
 from reporter.content.load import load_document
 from reporter.content.model import Document, FigureBlock, TableBlock
 from reporter.content.numbering import number_document
+from reporter.data.datasets import Datasets
 from reporter.errors import ReportError
 from reporter.project import Project, output_stem
 
@@ -41,48 +42,23 @@ def load(project: Project) -> Document:
     return number_document(load_document(project.root))
 
 
-class Frames:
-    """Data files read once per build, on first use."""
-
-    def __init__(self, project: Project, data_dir: Path | None = None) -> None:
-        self.project, self.data_dir, self.cache = project, data_dir, {}
-        self.folder = data_dir or project.root / "data"
-
-    def key(self, name: str) -> str:
-        """A digest of the files dataset `name` is read from: data/<name>.csv, or, for a
-        derived dataset, everything in the data folder."""
-        csv = self.folder / f"{name}.csv"
-        paths = [csv] if csv.exists() else [p for p in self.folder.rglob("*") if p.is_file()]
-        return files_digest(paths, self.project.root)
-
-    def __call__(self, name: str):
-        if name not in self.cache:
-            from reporter.compute.tables import load_frame
-            from reporter.data.datasets import derived_frame
-
-            # a dataset declared in the data folder's datasets.yaml, else data/<name>.csv
-            frame = derived_frame(self.project.root, name, self.data_dir)
-            if frame is None:
-                frame = load_frame(self.project.root, name, self.data_dir)
-            self.cache[name] = frame
-        return self.cache[name]
-
-
 def compute_tables(
-    doc: Document, project: Project, frames: Frames | None = None, cache: Cache | None = None
+    doc: Document, project: Project, datasets: Datasets | None = None, cache: Cache | None = None
 ) -> dict:
     """Each table's cells, cached by the bytes of its spec and of the data it reads."""
     from reporter.compute.tables import assemble_table, compute_rows, rows_from_json, rows_to_json
 
-    frames = frames or Frames(project)
+    datasets = datasets or Datasets(project.root)
     cache = cache or Cache(project.root, enabled=False)
     tables = {}
     for block in doc.blocks():
         if isinstance(block, TableBlock) and block.id not in tables:
             spec = doc.tables[block.id]
-            key = digest((project.root / spec.path).read_bytes(), frames.key(spec.data))
+            key = digest((project.root / spec.path).read_bytes(), datasets.key(spec.data, spec.loc))
             rows = cache.json(
-                "table", key, lambda s=spec: rows_to_json(compute_rows(s, frames(s.data)))
+                "table",
+                key,
+                lambda s=spec: rows_to_json(compute_rows(s, datasets(s.data, s.loc))),
             )
             table = assemble_table(spec, rows_from_json(rows))
             table.number = block.number
@@ -124,7 +100,7 @@ def check(
     doc: Document,
     tables: dict,
     project: Project,
-    frames: Frames | None = None,
+    datasets: Datasets | None = None,
     cache: Cache | None = None,
 ):
     """Every figure in the prose against the data, and the printed tables against themselves."""
@@ -133,9 +109,9 @@ def check(
     from reporter.check.unbound import unbound_numbers
     from reporter.compute.quantities import Quantities, read_quantities
 
-    frames = frames or Frames(project)
+    datasets = datasets or Datasets(project.root)
     cache = cache or Cache(project.root, enabled=False)
-    quantities = Quantities(read_quantities(project.root), tables, frames, cache)
+    quantities = Quantities(read_quantities(project.root), tables, datasets, cache)
     report = check_document(doc, quantities, project.root)
     for table in tables.values():
         notes, failures = table_notes(table)
@@ -183,9 +159,9 @@ def build(
     from reporter.render.html import render_html
 
     doc = stage("Reading content", load, project)
-    frames = Frames(project)
-    tables = stage("Computing tables", compute_tables, doc, project, frames, cache)
-    report = stage("Checking figures", check, doc, tables, project, frames, cache)
+    datasets = Datasets(project.root)
+    tables = stage("Computing tables", compute_tables, doc, project, datasets, cache)
+    report = stage("Checking figures", check, doc, tables, project, datasets, cache)
     if report.failed and not draft:
         first = report.failed[0]
         raise ReportError(
@@ -212,7 +188,8 @@ def build(
     sync_assets(project.assets, out / "assets")
     html_path = write_atomic(out / f"{stem}.html", html_bytes)
     pdf_path = write_atomic(out / f"{stem}.pdf", pdf_bytes) if pdf_bytes is not None else None
-    write_atomic(out / "manifest.json", manifest(project.root, outputs, project.assets / "fonts"))
+    fonts = project.assets / "fonts"
+    write_atomic(out / "manifest.json", manifest(project.root, outputs, fonts, datasets.describe()))
     return BuildResult(
         html_path,
         pdf_path,

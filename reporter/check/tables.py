@@ -88,13 +88,13 @@ def _totals(table: Table) -> list[tuple[str, list[str]]]:
                 group = []
             elif row.style == "grand-total":
                 pairs.append((row.id, subtotals or group))
-            else:
+            else:  # data rows, and the row of the records top: leaves out
                 group.append(row.id)
         return pairs
     parts = [r for r in spec.rows if not r.style]
     pairs = []
     for total in (r for r in spec.rows if r.style):
-        inside = [p.id for p in parts if all(p.where.get(k) == v for k, v in total.where.items())]
+        inside = [p.id for p in parts if set(total.where) <= set(p.where)]
         if len(inside) > 1:
             pairs.append((total.id, inside))
     return pairs

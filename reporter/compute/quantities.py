@@ -11,6 +11,20 @@ quantity defined once in quantities.yaml:
       count: a67254_gfmd_round_tables        # number of records (optional where:)
     forum_meetings:
       distinct: a67254_gfmd_round_tables.year  # number of different values
+    world_2019:
+      sum: stock.migrants_2019               # also min, max, mean; where: filters the records
+      where: {area: WORLD}
+    top10_share:
+      share: destinations.migrants_2019      # 100 x the sum over where: / the sum over of:
+      where: {rank: {"<=": 10}}
+      of: {}                                 # the whole: here every record
+    germany_rank:
+      rank: destinations                     # the record's place in the sorted dataset
+      sort: -migrants_2019                   # largest first
+      where: {country: Germany}              # the one record ranked
+      among: {type: country}                 # the records it is ranked among (default: all)
+
+docs/quantities.md documents every key.
 """
 
 from __future__ import annotations
@@ -21,23 +35,32 @@ from pathlib import Path
 
 from reporter.cache import digest
 from reporter.compute.formula import evaluate, names, parse_formula
+from reporter.compute.select import matching, order_key
 from reporter.content import schema
 from reporter.content.tablespec import UNITS
+from reporter.content.where import Where, parse_where
 from reporter.content.yamlsource import load_mapping, where
-from reporter.errors import Location, ReportError
+from reporter.data.tabular import numeric_column, require_columns
+from reporter.errors import Collector, Location, ReportError
 
 CELL = re.compile(r"([A-Za-z][\w-]*)\.([\w-]+)\.(\w+)")
+AGGREGATES = ("sum", "min", "max", "mean")
+KINDS = ("formula", "count", "distinct", *AGGREGATES, "share", "rank")
+KEYS = {*KINDS, "where", "of", "among", "sort", "unit", "description"}
 
 
 @dataclass
 class QuantitySpec:
     name: str
-    kind: str  # formula | count | distinct
-    source: str
+    kind: str  # one of KINDS
+    source: str  # the formula, DATASET (count, rank) or DATASET.COLUMN
     unit: str
     description: str
-    where: dict[str, str]
+    where: Where
     loc: Location
+    of: Where = ()  # share: the records of the whole
+    among: Where = ()  # rank: the records ranked
+    sort: str = ""  # rank: the column ranked by ("-col": largest first)
 
 
 @dataclass(frozen=True)
@@ -49,50 +72,65 @@ class Value:
 
 def read_quantities(root: Path) -> dict[str, QuantitySpec]:
     data = load_mapping(root, "quantities.yaml", "names to definitions")
-    specs = {}
+    specs, errors = {}, Collector()
     for name, body in data.items():
-        loc = data.key_locs[name]
-        if not re.fullmatch(r"[A-Za-z_]\w*", name):
-            raise ReportError(f"quantity name {name!r} must be letters, digits and _", loc)
-        body = schema.check_keys(
-            body,
-            {"formula", "count", "distinct", "where", "unit", "description"},
-            (),
-            f"quantity {name!r}",
-            loc,
-        )
-        kinds = [k for k in ("formula", "count", "distinct") if k in body]
-        if len(kinds) != 1:
-            raise ReportError(
-                f"quantity {name!r} needs exactly one of formula, count, distinct", loc
-            )
-        unit = body.get("unit", "count")
-        if unit not in UNITS:
-            raise ReportError(
-                f"unknown unit {unit!r}",
-                body.key_locs.get("unit", loc),
-                f"use one of: {', '.join(UNITS)}",
-            )
-        specs[name] = QuantitySpec(
-            name=name,
-            kind=kinds[0],
-            source=schema.text(body[kinds[0]], kinds[0], loc),
-            unit=str(unit),
-            description=str(body.get("description", "")),
-            where={k: str(v) for k, v in (body.get("where") or {}).items()},
-            loc=where(body, loc),
-        )
+        with errors.each():
+            specs[name] = _quantity(name, body, data.key_locs[name])
+    errors.done()
     return specs
+
+
+def _quantity(name: str, body: object, loc: Location) -> QuantitySpec:
+    if not re.fullmatch(r"[A-Za-z_]\w*", name):
+        raise ReportError(f"quantity name {name!r} must be letters, digits and _", loc)
+    body = schema.check_keys(body, KEYS, (), f"quantity {name!r}", loc)
+    kinds = [k for k in KINDS if k in body]
+    if len(kinds) != 1:
+        raise ReportError(f"quantity {name!r} needs exactly one of {', '.join(KINDS)}", loc)
+    kind = kinds[0]
+    default = {"share": "percent", "formula": "count"}.get(kind, "count")
+    unit = body.get("unit", default)
+    if unit not in UNITS:
+        raise ReportError(
+            f"unknown unit {unit!r}",
+            body.key_locs.get("unit", loc),
+            f"use one of: {', '.join(UNITS)}",
+        )
+    for key, only in (("of", "share"), ("among", "rank"), ("sort", "rank")):
+        if key in body and kind != only:
+            raise ReportError(f"{key}: is for {only}: quantities", body.key_locs[key])
+    if kind == "rank" and "sort" not in body:
+        raise ReportError("rank: needs sort: (the column it ranks by; -col: largest first)", loc)
+    source = schema.text(body[kind], kind, loc)
+    needs_column = kind in (*AGGREGATES, "share", "distinct")
+    if needs_column and "." not in source:
+        raise ReportError(
+            f"{kind}: {source!r} names no column",
+            body.key_locs[kind],
+            f"write {kind}: DATASET.COLUMN",
+        )
+    return QuantitySpec(
+        name=name,
+        kind=kind,
+        source=source,
+        unit=str(unit),
+        description=str(body.get("description", "")),
+        where=parse_where(body.get("where"), where(body, loc)),
+        loc=where(body, loc),
+        of=parse_where(body.get("of"), where(body, loc)),
+        among=parse_where(body.get("among"), where(body, loc)),
+        sort=schema.text(body.get("sort", ""), "sort", loc),
+    )
 
 
 class Quantities:
     """Resolves binding names to values, on demand, with cycle detection."""
 
-    def __init__(self, specs: dict[str, QuantitySpec], tables: dict, frames, cache=None) -> None:
+    def __init__(self, specs: dict[str, QuantitySpec], tables: dict, datasets, cache=None) -> None:
         self.specs = specs
         self.tables = tables
-        self.frames = frames  # pipeline.Frames: data name -> DataFrame, and .key(name)
-        self.cache = cache  # counts over data files are cached: they need pandas
+        self.datasets = datasets  # data.datasets.Datasets: name -> Dataset, and .key(name)
+        self.cache = cache  # aggregates over data are cached: they need pandas
         self.memo: dict[str, Value] = {}
         self.active: set[str] = set()
 
@@ -139,7 +177,10 @@ class Quantities:
             raise ReportError(
                 f"table {table_id!r} has no numeric column {column_id!r}", used_at, hint
             )
-        return Value(float(table.cell(row_id, column_id).value), columns[column_id].unit, name)
+        value = table.cell(row_id, column_id).value
+        if value is None:
+            raise ReportError(f"{name} has no value (a rank of a total row?)", used_at)
+        return Value(float(value), columns[column_id].unit, name)
 
     def _evaluate(self, spec: QuantitySpec) -> Value:
         if spec.kind == "formula":
@@ -158,25 +199,61 @@ class Quantities:
             return Value(value, spec.unit, spec.source)
         dataset = spec.source.partition(".")[0]
         if self.cache is None:
-            value, definition = self._count(spec)
+            value, definition = self._aggregate(spec)
         else:
             key = digest(
-                spec.kind, spec.source, repr(sorted(spec.where.items())), self.frames.key(dataset)
+                spec.kind,
+                spec.source,
+                repr((spec.where, spec.of, spec.among, spec.sort)),
+                self.datasets.key(dataset, spec.loc),
             )
-            value, definition = self.cache.json("quantity", key, lambda: self._count(spec))
+            value, definition = self.cache.json("quantity", key, lambda: self._aggregate(spec))
         return Value(value, spec.unit, definition)
 
-    def _count(self, spec: QuantitySpec) -> tuple[float, str]:
-        dataset, _, column = spec.source.partition(".")
-        frame = self.frames(dataset)
-        for key, wanted in spec.where.items():
-            frame = frame[frame[key].astype("string") == wanted]
+    def _aggregate(self, spec: QuantitySpec) -> tuple[float, str]:
+        """A quantity computed over a dataset's records: (value, how, for reports)."""
+        name, _, column = spec.source.partition(".")
+        data = self.datasets(name, spec.loc)
+        records = data.subset(matching(data, spec.where, spec.loc))
+        filtered = f" where {' and '.join(map(str, spec.where))}" if spec.where else ""
         if spec.kind == "count":
-            return float(len(frame)), f"number of records in {dataset}"
-        if column not in frame.columns:
+            return float(len(records.frame)), f"number of records in {name}{filtered}"
+        if spec.kind == "distinct":
+            require_columns(data, [column], spec.loc)
+            count = records.frame[column].nunique()
+            return float(count), f"number of distinct {column} in {name}{filtered}"
+        if spec.kind == "rank":
+            return self._rank(spec, data, records)
+        numbers = numeric_column(records, column, spec.loc).dropna()
+        if spec.kind == "share":
+            whole = numeric_column(data.subset(matching(data, spec.of, spec.loc)), column, spec.loc)
+            total = float(whole.sum())
+            if total == 0:
+                raise ReportError(f"share: the sum of {name}.{column} over of: is 0", spec.loc)
+            return 100 * float(numbers.sum()) / total, f"share of {name}.{column}{filtered}"
+        if not len(numbers) and spec.kind != "sum":
             raise ReportError(
-                f"{dataset} has no column {column!r}",
+                f"{spec.kind}: no records of {name} with a value of {column}{filtered}",
                 spec.loc,
-                f"columns: {', '.join(frame.columns)}",
+                "check where:",
             )
-        return float(frame[column].nunique()), f"number of distinct {column} in {dataset}"
+        value = float(getattr(numbers, spec.kind)())
+        return value, f"{spec.kind} of {name}.{column}{filtered}"
+
+    def _rank(self, spec: QuantitySpec, data, records) -> tuple[float, str]:
+        """The place of the one record `where:` picks among `among:`, by `sort:` (1, 2, 2,
+        4: equal values share the better place)."""
+        name = spec.source
+        column, descending = order_key(spec.sort)
+        if len(records.frame) != 1:
+            raise ReportError(
+                f"rank: where: picks {len(records.frame)} records of {name}, not one",
+                spec.loc,
+                "make where: name exactly one record",
+            )
+        among = data.subset(matching(data, spec.among, spec.loc))
+        values = numeric_column(among, column, spec.loc).dropna()
+        mine = float(numeric_column(records, column, spec.loc).iloc[0])
+        better = (values > mine) if descending else (values < mine)
+        order = "largest" if descending else "smallest"
+        return float(1 + int(better.sum())), f"place of {name} by {column}, {order} first"

@@ -7,12 +7,12 @@ import re
 import string
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from pathlib import Path
 
 from reporter.compute.formula import evaluate, parse_formula
+from reporter.compute.select import matching, order_key
 from reporter.content.inline import FootnoteCall, Node, plain_text, walk
 from reporter.content.tablespec import ColumnSpec, GroupedRows, NumberFormat, RowSpec, TableSpec
-from reporter.data.csvdata import numeric_column, require_columns
+from reporter.data.tabular import Dataset, numeric_column, require_columns
 from reporter.errors import Location, ReportError
 
 
@@ -77,21 +77,20 @@ def format_number(value: float, fmt: NumberFormat) -> str:
     return text
 
 
-def compute_table(spec: TableSpec, frame) -> Table:
-    """The table `spec` describes, computed from `frame` (its data file)."""
-    return assemble_table(spec, compute_rows(spec, frame))
+def compute_table(spec: TableSpec, data: Dataset) -> Table:
+    """The table `spec` describes, computed from `data` (the dataset it reads)."""
+    return assemble_table(spec, compute_rows(spec, data))
 
 
-def compute_rows(spec: TableSpec, frame) -> list[Row]:
+def compute_rows(spec: TableSpec, data: Dataset) -> list[Row]:
     """The rows and cells: the part of a table that reads data (and so needs pandas)."""
-    frame = frame.copy()
     for column in spec.columns:
         if column.kind in ("text", "sum"):
-            require_columns(frame, [column.source, *column.where], column.loc)
+            require_columns(data, [column.source, *(c.column for c in column.where)], column.loc)
         if column.kind == "sum":  # every cell checked here, where lines are still known
-            frame[column.source] = numeric_column(frame, column.source, column.loc)
-    record_sets = _record_sets(spec, frame)
-    values = _Evaluator(spec, frame, record_sets)
+            numeric_column(data, column.source, column.loc)
+    record_sets = _record_sets(spec, data)
+    values = _Evaluator(spec, data, record_sets)
     rows = []
     previous: dict[str, object] = {}
     for row_id, (label, style, records, group_start) in record_sets.items():
@@ -104,6 +103,9 @@ def compute_rows(spec: TableSpec, frame) -> list[Row]:
                     shown = ""
                 previous[column.id] = value
                 cells.append(Cell(column.id, value, "" if shown is None else str(shown)))
+            elif column.kind == "rank":
+                value = None if style else values.rank(row_id, column)
+                cells.append(Cell(column.id, value, "" if value is None else f"{value:.0f}"))
             else:
                 value = values.get(row_id, column.id)
                 cells.append(Cell(column.id, value, format_number(value, column.format)))
@@ -145,19 +147,15 @@ def rows_from_json(data: list[dict]) -> list[Row]:
     return [Row(**{**row, "cells": [Cell(**cell) for cell in row["cells"]]}) for row in data]
 
 
-def _text_value(records, column: ColumnSpec) -> str:
+def _text_value(records, column: ColumnSpec) -> str | None:
+    if not len(records):
+        return None
     value = records[column.source].iloc[0]
+    if _missing(value):
+        return None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return str(value)
-
-
-def _matching(frame, where: dict[str, str]):
-    mask = None
-    for column, wanted in where.items():
-        hit = frame[column].astype("string") == wanted
-        mask = hit if mask is None else mask & hit
-    return frame if mask is None else frame[mask]
 
 
 def _slug(text: str) -> str:
@@ -176,35 +174,120 @@ def _fill(template: str, record) -> str:
     return re.sub(r"\{(\w+)\}", field, template)
 
 
-def _record_sets(spec: TableSpec, frame) -> dict[str, tuple[str, str, object, bool]]:
+RecordSets = dict[str, tuple[str, str, object, bool]]  # id -> (label, style, records, starts)
+
+
+def _record_sets(spec: TableSpec, data: Dataset) -> RecordSets:
     """Row id -> (label, style, records, starts a group), in table order."""
-    sets: dict[str, tuple[str, str, object, bool]] = {}
+    sets: RecordSets = {}
     if isinstance(spec.rows, list):
         for row in spec.rows:
-            sets[row.id] = (row.label, row.style, _listed_records(frame, row), False)
+            sets[row.id] = (row.label, row.style, _listed_records(data, row), False)
         return sets
-    grouped: GroupedRows = spec.rows
-    if grouped.group_by:
-        require_columns(frame, [grouped.group_by], grouped.loc)
-        keys = list(dict.fromkeys(frame[grouped.group_by].tolist()))
-        groups = [frame[frame[grouped.group_by] == key] for key in keys]
-    else:
-        groups = [frame]
+    rows: GroupedRows = spec.rows
+    frame = matching(data, rows.where, rows.loc)
+    candidates = _candidates(rows, data.subset(frame))
+    if rows.sort:
+        candidates = _sorted(spec, data, frame, candidates)
+    left_out = candidates[rows.top :] if rows.top else []
+    candidates = candidates[: rows.top] if rows.top else candidates
+    groups: list[list] = [candidates]
+    if rows.group_by:
+        require_columns(data, [rows.group_by], rows.loc)
+        by_key: dict[object, list] = {}
+        for candidate in candidates:
+            by_key.setdefault(candidate[2][rows.group_by].iloc[0], []).append(candidate)
+        groups = list(by_key.values())
     for group in groups:
-        for n, (_, record) in enumerate(group.iterrows()):
-            row_id = _slug(_fill(grouped.id, record)) if grouped.id else f"record-{len(sets) + 1}"
-            sets[row_id] = ("", "", group.loc[[record.name]], n == 0)
-        if grouped.subtotal:
-            label = _fill(grouped.subtotal, group.iloc[0])
-            sets[_slug(label)] = (label, "subtotal", group, False)
-    if grouped.total:
-        sets[_slug(grouped.total)] = (grouped.total, "grand-total", frame, False)
+        for n, (row_id, label, records) in enumerate(group):
+            sets[row_id] = (label, "", records, n == 0)
+        if rows.subtotal and group:
+            label = _fill(rows.subtotal, group[0][2].iloc[0])
+            records = _concat([records for _, _, records in group], frame)
+            sets[_unique_id(_slug(label), sets)] = (label, "subtotal", records, False)
+    if rows.other:
+        records = _concat([records for _, _, records in left_out], frame)
+        sets[_unique_id(_slug(rows.other), sets)] = (rows.other, "other", records, False)
+    if rows.total:
+        sets[_unique_id(_slug(rows.total), sets)] = (rows.total, "grand-total", frame, False)
     return sets
 
 
-def _listed_records(frame, row: RowSpec):
-    require_columns(frame, list(row.where), row.loc)
-    records = _matching(frame, row.where)
+def _candidates(rows: GroupedRows, data: Dataset) -> list[tuple[str, str, object]]:
+    """(id, label, records) for each record, or for each distinct value of `each`."""
+    frame, found, ids = data.frame, [], set()
+    if rows.each == "record":
+        for n, label in enumerate(frame.index):
+            records = frame.loc[[label]]
+            row_id = _slug(_fill(rows.id, records.iloc[0])) if rows.id else f"record-{n + 1}"
+            found.append((_unique_id(row_id, ids), "", records))
+            ids.add(found[-1][0])
+        return found
+    require_columns(data, [rows.each], rows.loc)
+    for value, records in frame.groupby(rows.each, sort=False, dropna=True):
+        label = _text(value)
+        row_id = _slug(_fill(rows.id, records.iloc[0])) if rows.id else _slug(label) or "row"
+        found.append((_unique_id(row_id, ids), label, records))
+        ids.add(found[-1][0])
+    return found
+
+
+def _sorted(spec: TableSpec, data: Dataset, frame, candidates: list) -> list:
+    """Candidates ordered by `sort:`, each key a table column (its computed value) or a data
+    column (the first record's value); ties keep data order."""
+    rows: GroupedRows = spec.rows
+    sets = {row_id: (label, "", records, False) for row_id, label, records in candidates}
+    if rows.total:
+        sets[_slug(rows.total)] = (rows.total, "grand-total", frame, False)
+    values = _Evaluator(spec, data, sets)
+    columns = {c.id: c for c in spec.columns}
+    ordered = list(candidates)
+    for key in reversed(rows.sort):  # stable sorts, last key first
+        name, descending = order_key(key)
+        if name in columns and columns[name].kind in ("sum", "formula"):
+            value = lambda c, n=name: values.get(c[0], n)  # noqa: E731
+        elif name in columns and columns[name].kind == "text":
+            value = lambda c, n=columns[name].source: _sortable(c[2][n].iloc[0])  # noqa: E731
+        else:
+            require_columns(data, [name], rows.loc)
+            value = lambda c, n=name: _sortable(c[2][n].iloc[0])  # noqa: E731
+        ordered.sort(key=value, reverse=descending)
+    return ordered
+
+
+def _sortable(value: object):
+    if _missing(value):
+        return (1, "")  # missing values last
+    return (0, value) if isinstance(value, (int, float)) else (0, str(value))
+
+
+def _missing(value: object) -> bool:
+    """None, NaN, or pandas' NA (which cannot be compared)."""
+    return value is None or type(value).__name__ == "NAType" or value != value
+
+
+def _concat(parts: list, frame):
+    import pandas as pd
+
+    return pd.concat(parts) if parts else frame.iloc[0:0]
+
+
+def _unique_id(row_id: str, taken) -> str:
+    n, found = 1, row_id
+    while found in taken:
+        n += 1
+        found = f"{row_id}-{n}"
+    return found
+
+
+def _text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value)
+
+
+def _listed_records(data: Dataset, row: RowSpec):
+    records = matching(data, row.where, row.loc)
     if records.empty:
         raise ReportError(
             f"row {row.id!r} matches no records in the data", row.loc, "check its where: values"
@@ -215,15 +298,16 @@ def _listed_records(frame, row: RowSpec):
 class _Evaluator:
     """Cell values computed on demand, so formulas may use each other in any order."""
 
-    def __init__(self, spec: TableSpec, frame, record_sets) -> None:
+    def __init__(self, spec: TableSpec, data: Dataset, record_sets: RecordSets) -> None:
         self.columns = {c.id: c for c in spec.columns}
         self.record_sets = record_sets
-        self.frame = frame
+        self.data = data
         self.trees = {
             c.id: parse_formula(c.source, c.loc) for c in spec.columns if c.kind == "formula"
         }
         self.memo: dict[tuple[str, str], float] = {}
         self.active: set[tuple[str, str]] = set()
+        self.ranks: dict[str, dict[str, int]] = {}
 
     def get(self, row_id: str, column_id: str) -> float:
         key = (row_id, column_id)
@@ -234,8 +318,11 @@ class _Evaluator:
             raise ReportError(f"formula of column {column_id!r} depends on itself", column.loc)
         self.active.add(key)
         if column.kind == "sum":
-            records = _matching(self.record_sets[row_id][2], column.where)
+            records = self.data.subset(self.record_sets[row_id][2])
+            records = self.data.subset(matching(records, column.where, column.loc))
             value = float(numeric_column(records, column.source, column.loc).sum()) * column.scale
+        elif column.kind == "rank":
+            value = float(self.rank(row_id, column))
         else:
             value = evaluate(
                 self.trees[column_id],
@@ -246,6 +333,26 @@ class _Evaluator:
         self.active.discard(key)
         self.memo[key] = value
         return value
+
+    def rank(self, row_id: str, column: ColumnSpec) -> int:
+        """The row's place among the table's data rows by another column (1, 2, 2, 4: equal
+        values share the better place); "-col" ranks the largest first."""
+        if column.id not in self.ranks:
+            name, descending = order_key(column.source)
+            if name not in self.columns or self.columns[name].kind not in ("sum", "formula"):
+                numeric = [c for c, spec in self.columns.items() if spec.kind in ("sum", "formula")]
+                raise ReportError(
+                    f"rank: {name!r} is not a numeric column of the table",
+                    column.loc,
+                    f"columns: {', '.join(numeric)}",
+                )
+            rows = [r for r, (_, style, _, _) in self.record_sets.items() if not style]
+            values = {r: self.get(r, name) for r in rows}
+            sign = -1 if descending else 1
+            self.ranks[column.id] = {
+                r: 1 + sum(1 for o in rows if sign * values[o] < sign * values[r]) for r in rows
+            }
+        return self.ranks[column.id][row_id]
 
     def lookup(self, name: str, row_id: str, asking: ColumnSpec) -> float:
         if name not in self.columns or self.columns[name].kind == "text":
@@ -313,11 +420,3 @@ def _note_letters(spec: TableSpec, header: list[list[HeaderCell]], at: Location)
                 letters.setdefault(node.id, string.ascii_lowercase[len(letters)])
                 node.number = letters[node.id]
     return letters
-
-
-def load_frame(root: Path, name: str, data_dir: Path | None = None):
-    from reporter.data.csvdata import data_path, read_csv
-
-    path = data_path(root, name, data_dir)
-    shown = path.relative_to(root) if path.is_relative_to(root) else path
-    return read_csv(path, shown)

@@ -14,20 +14,25 @@ from reporter.errors import Location, ReportError
 def check_keys(
     value: object, allowed: Iterable[str], required: Iterable[str], what: str, fallback: Location
 ) -> Map:
-    """`value` must be a mapping with only `allowed` keys and all `required` ones."""
+    """`value` must be a mapping with only `allowed` keys and all `required` ones; every
+    unknown and every missing key is reported in the same run."""
     if not isinstance(value, Map):
         raise ReportError(
             f"{what} must be a mapping", where(value, fallback), "write key: value lines"
         )
     allowed = list(allowed)
+    errors = []
     for key in value:
         if key not in allowed:
             close = difflib.get_close_matches(key, allowed, n=1)
             hint = f"did you mean {close[0]!r}?" if close else f"allowed: {', '.join(allowed)}"
-            raise ReportError(f"unknown key {key!r} in {what}", value.key_locs[key], hint)
+            errors.append(ReportError(f"unknown key {key!r} in {what}", value.key_locs[key], hint))
     for key in required:
         if key not in value:
-            raise ReportError(f"{what} has no {key!r}", value.loc, f"add {key}: …")
+            errors.append(ReportError(f"{what} has no {key!r}", value.loc, f"add {key}: …"))
+    if errors:
+        errors[0].others = errors[1:]
+        raise errors[0]
     return value
 
 

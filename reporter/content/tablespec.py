@@ -1,10 +1,12 @@
 """Table specs (content/tables/ID.yaml): what a table shows and how each cell is computed.
 
-Rows are sets of data records, either listed (`rows: [{id, label, where}, …]`) or one per
-record, grouped with subtotals (`rows: {each: record, group_by: col, subtotal: …, total: …}`).
-Columns are `text` (a data column), `sum` (of a data column over the row's records, with an
-optional `where` and `scale`) or `formula` (arithmetic over the row's other columns;
-`col[row-id]` reads another row). See docs/tables.md.
+Rows are sets of data records, either listed (`rows: [{id, label, where}, …]`) or drawn from
+the data (`rows: {each: record | COLUMN, where, sort, top, other, group_by, subtotal, total}`:
+one row per record, or per distinct value of a column; filtered, sorted, cut to the top N with
+a remainder row, grouped with subtotals). Columns are `text` (a data column), `sum` (of a data
+column over the row's records, with an optional `where` and `scale`), `formula` (arithmetic
+over the row's other columns; `col[row-id]` reads another row) or `rank` (the row's place by
+another column). See docs/tables.md.
 """
 
 from __future__ import annotations
@@ -14,12 +16,15 @@ from pathlib import Path
 
 from reporter.content import schema
 from reporter.content.inline import Node, parse_inline, plain_text
+from reporter.content.where import Where, parse_where
 from reporter.content.yamlsource import Map, load_yaml, where
 from reporter.errors import Location, ReportError
 
 NEGATIVE_STYLES = ("parentheses", "minus")
 UNITS = ("count", "thousand", "million", "billion", "percent", "ratio")
 ROW_STYLES = ("", "total", "grand-total")
+COLUMN_KINDS = ("text", "sum", "formula", "rank")
+MAX_TOP = 10_000
 
 
 @dataclass
@@ -33,7 +38,7 @@ class NumberFormat:
 class RowSpec:
     id: str
     label: str  # as plain text (for data, charts and diffs)
-    where: dict[str, str]
+    where: Where
     style: str
     loc: Location
     inlines: list[Node] = field(default_factory=list)  # as written: may call a table note
@@ -41,22 +46,29 @@ class RowSpec:
 
 @dataclass
 class GroupedRows:
-    """One row per record, in data order, grouped by a column with subtotals."""
+    """Rows drawn from the data: one per record, or one per distinct value of a column;
+    filtered, sorted, cut to the top N (the rest in one `other` row), grouped with
+    subtotals, and a grand total."""
 
     id: str | None  # row id template, e.g. "{year}-{round_table}"
     group_by: str | None
     subtotal: str | None  # label template, "{group}" is the group's value
     total: str | None
     loc: Location
+    each: str = "record"  # "record", or a data column: one row per distinct value
+    where: Where = ()
+    sort: tuple[str, ...] = ()  # table or data columns; "-col": largest first
+    top: int | None = None
+    other: str | None = None  # label of the row of the records left out by top
 
 
 @dataclass
 class ColumnSpec:
     id: str
     heading: list[list[Node]]  # one entry per heading level, outermost first
-    kind: str  # text | sum | formula
-    source: str  # data column (text, sum) or the formula
-    where: dict[str, str]
+    kind: str  # text | sum | formula | rank
+    source: str  # data column (text, sum), the formula, or the ranked column ("-col": desc)
+    where: Where
     scale: float
     repeat: bool  # text columns: repeat the value on every row of a group
     format: NumberFormat
@@ -135,13 +147,6 @@ def _unique(ids: list[str], what: str, items: list, loc: Location) -> None:
         seen.add(ident)
 
 
-def _where(value: object, loc: Location) -> dict[str, str]:
-    if value is None:
-        return {}
-    value = schema.check_keys(value, value if isinstance(value, Map) else (), (), "where", loc)
-    return {k: str(v) for k, v in value.items()}
-
-
 def _format(value: object, base: NumberFormat, loc: Location) -> NumberFormat:
     if value is None:
         return base
@@ -162,12 +167,21 @@ def _format(value: object, base: NumberFormat, loc: Location) -> NumberFormat:
 
 
 def _column(value: object, base: NumberFormat, loc: Location, path: str) -> ColumnSpec:
-    kinds = ("text", "sum", "formula")
-    keys = {"id", "heading", *kinds, "where", "scale", "repeat", "decimals", "format", "unit"}
+    keys = {
+        "id",
+        "heading",
+        *COLUMN_KINDS,
+        "where",
+        "scale",
+        "repeat",
+        "decimals",
+        "format",
+        "unit",
+    }
     value = schema.check_keys(value, keys, {"id", "heading"}, path, loc)
-    present = [k for k in kinds if k in value]
+    present = [k for k in COLUMN_KINDS if k in value]
     if len(present) != 1:
-        raise ReportError("a column needs exactly one of text, sum, formula", value.loc)
+        raise ReportError(f"a column needs exactly one of {', '.join(COLUMN_KINDS)}", value.loc)
     kind = present[0]
     heading = value["heading"]
     levels = heading if isinstance(heading, list) else [heading]
@@ -182,7 +196,7 @@ def _column(value: object, base: NumberFormat, loc: Location, path: str) -> Colu
         heading=[_inline(level, loc) for level in levels],
         kind=kind,
         source=schema.text(value[kind], kind, loc),
-        where=_where(value.get("where"), loc),
+        where=parse_where(value.get("where"), value.loc),
         scale=float(scale),
         repeat=bool(value.get("repeat", True)),
         format=fmt,
@@ -203,13 +217,7 @@ def _unit(unit: object, column: Map, loc: Location) -> str:
 
 def _rows(value: object, loc: Location) -> list[RowSpec] | GroupedRows:
     if isinstance(value, Map):
-        value = schema.check_keys(
-            value, {"each", "id", "group_by", "subtotal", "total"}, {"each"}, "rows", loc
-        )
-        if value["each"] != "record":
-            raise ReportError("rows: each must be 'record'", value.key_locs["each"])
-        get = lambda k: schema.text(value[k], k, loc) if k in value else None  # noqa: E731
-        return GroupedRows(get("id"), get("group_by"), get("subtotal"), get("total"), value.loc)
+        return _grouped_rows(value, loc)
     rows = []
     for i, item in enumerate(schema.listing(value, "rows", loc)):
         keys = {"id", "label", "where", "style"}
@@ -224,10 +232,43 @@ def _rows(value: object, loc: Location) -> list[RowSpec] | GroupedRows:
             RowSpec(
                 id=schema.text(item["id"], "row id", loc),
                 label=plain_text(inlines),
-                where=_where(item.get("where"), loc),
+                where=parse_where(item.get("where"), item.loc),
                 style=style,
                 loc=item.loc,
                 inlines=inlines,
             )
         )
     return rows
+
+
+def _grouped_rows(value: Map, loc: Location) -> GroupedRows:
+    keys = {"each", "id", "where", "sort", "top", "other", "group_by", "subtotal", "total"}
+    value = schema.check_keys(value, keys, {"each"}, "rows", loc)
+    get = lambda k: schema.text(value[k], k, loc) if k in value else None  # noqa: E731
+    sort = value.get("sort", [])
+    sort = [sort] if isinstance(sort, str) else schema.listing(sort, "sort", loc)
+    top = value.get("top")
+    if top is not None and (
+        isinstance(top, bool) or not isinstance(top, int) or not 0 < top <= MAX_TOP
+    ):
+        raise ReportError(
+            f"top: must be a whole number from 1 to {MAX_TOP:,}", value.key_locs["top"]
+        )
+    if top is not None and not sort:
+        raise ReportError("top: needs sort: (the top of what order?)", value.key_locs["top"])
+    if "other" in value and top is None:
+        raise ReportError(
+            "other: is the row of the records top: leaves out; give top:", value.key_locs["other"]
+        )
+    return GroupedRows(
+        id=get("id"),
+        group_by=get("group_by"),
+        subtotal=get("subtotal"),
+        total=get("total"),
+        loc=value.loc,
+        each=get("each") or "record",
+        where=parse_where(value.get("where"), value.loc),
+        sort=tuple(schema.text(s, "sort", loc) for s in sort),
+        top=top,
+        other=get("other"),
+    )

@@ -1,136 +1,333 @@
-"""Derived datasets: `data/datasets.yaml` names a dataset and says how it is computed from files
-in the same folder, so a table's `data: NAME` can read it like `data/NAME.csv`.
+"""The datasets of a data folder: files read as published, and SQL over them.
+
+A table or a quantity names a dataset (`data: NAME`). It is either `data/NAME.csv`, read
+with the defaults, or declared in the data folder's `datasets.yaml`:
 
 ```yaml
-desa2017_corridors:                     # the name tables use (data: desa2017_corridors)
-  corridors: un_desa_rev2017_origin_destination_total_1990-2017.csv   # an origin-destination matrix
-  classification: desa_development_groups_2020.csv                   # country -> group
-  group_column: development_group       # the classification's group column (this is the default)
-  groups: {More developed regions: North, Less developed regions: South}
-  names: {Swaziland: Eswatini}          # matrix spelling: classification spelling
-  years: [1990, 2017]
-  unallocated: Unallocated              # origin of Total - sum of the countries (the default)
+matrix:                                  # a file, read as published
+  file: un_desa_origin_destination_2017.csv
+  na: ".."                               # what means "no value"
+  end: blank-row                         # the table stops at its first blank row
+annex:
+  file: sources/aggregates_2020.xlsx     # a sheet of a workbook
+  sheet: Annex
+  header: [10, 11]                       # a header over two rows
+corridors:                               # SQL over other datasets (DuckDB)
+  sql: |
+    select … from matrix join annex on …
+  checks:                                # queries that must return no rows
+    - sql: select Destination from matrix where Total < 0
+      message: a negative total
 ```
 
-The only transformation so far is `corridors` (reporter/data/corridors.py). Files are named,
-not pathed: they sit in the same folder as datasets.yaml (a symbolic link can stand there).
+Each dataset is read or computed once per build, on first use; its cache key is the bytes
+of its declaration and of every file it reads, through the datasets it queries.
+docs/datasets.md documents every key.
 """
 
 from __future__ import annotations
 
+import json
+import re
+from dataclasses import dataclass
 from pathlib import Path
 
+from reporter.cache import digest, files_digest
 from reporter.content import schema
-from reporter.content.yamlsource import Map, load_yaml, where
-from reporter.errors import Location, ReportError
+from reporter.content.yamlsource import Map, Text, load_yaml, where
+from reporter.data.readers import ReadOptions, read_file
+from reporter.data.tabular import Dataset, raise_all
+from reporter.errors import Collector, Location, ReportError
 
 FILE_NAME = "datasets.yaml"
-KEYS = ("corridors", "classification", "group_column", "groups", "names", "years", "unallocated")
-REQUIRED = ("corridors", "classification", "groups", "years")
+FILE_KEYS = ("file", "sheet", "header", "na", "thousands", "decimal", "encoding", "end")
+COMMON_KEYS = ("description", "checks")
+ENDS = ("blank-row",)
+MAX_CHECK_ROWS = 5  # rows a failing check shows
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+_DATA_NAME = re.compile(r"[A-Za-z0-9][\w.-]*")
 
 
-def derived_frame(root: Path, name: str, data_dir: Path | None = None):
-    """The dataset `name` if the data folder's datasets.yaml declares it, else None."""
-    folder = data_dir or root / "data"
+@dataclass(frozen=True)
+class Check:
+    sql: Text
+    message: str
+    loc: Location
+
+
+@dataclass(frozen=True)
+class Declared:
+    name: str
+    loc: Location  # the name's key in datasets.yaml
+    definition: str  # canonical JSON of the entry: part of the cache key
+    file: Path | None = None
+    options: ReadOptions = ReadOptions()
+    sql: Text | None = None
+    description: str = ""
+    checks: tuple[Check, ...] = ()
+
+
+class Datasets:
+    """The datasets of one data folder, each read or computed once, on first use."""
+
+    def __init__(self, root: Path, folder: Path | None = None) -> None:
+        self.root = root
+        self.folder = folder or root / "data"
+        self._declared: dict[str, Declared] | None = None
+        self.loaded: dict[str, Dataset] = {}
+        self.keys: dict[str, str] = {}
+        self.active: list[str] = []
+
+    @property
+    def declared(self) -> dict[str, Declared]:
+        if self._declared is None:
+            self._declared = read_declarations(self.folder, self.root)
+        return self._declared
+
+    def names(self) -> list[str]:
+        return sorted({*self.declared, *(p.stem for p in self.folder.glob("*.csv"))})
+
+    def __call__(self, name: str, used_at: Location | None = None) -> Dataset:
+        if name not in self.loaded:
+            if name in self.active:
+                cycle = " -> ".join([*self.active[self.active.index(name) :], name])
+                raise ReportError(f"datasets query each other in a cycle: {cycle}", self._at(name))
+            self.active.append(name)
+            try:
+                self.loaded[name] = self._load(name, used_at)
+            finally:
+                self.active.pop()
+            try:  # after it is known: a check may read datasets made from this one
+                self._run_checks(name)
+            except BaseException:
+                del self.loaded[name]
+                raise
+        return self.loaded[name]
+
+    def key(self, name: str, used_at: Location | None = None) -> str:
+        """A digest of everything dataset `name` is made from."""
+        if name not in self.keys:
+            declared = self._find(name, used_at)
+            if declared is None:
+                path = self._csv(name, used_at)
+                self.keys[name] = files_digest([path], self.root)
+            elif declared.file is not None:
+                files = files_digest([self.folder / declared.file], self.root)
+                self.keys[name] = digest(declared.definition, files)
+            else:
+                self.keys[name] = "…"  # a placeholder while its inputs are keyed: no cycles
+                inputs = [self.key(n, declared.loc) for n in self._inputs(declared)]
+                self.keys[name] = digest(declared.definition, *inputs)
+        return self.keys[name]
+
+    def describe(self) -> dict[str, dict]:
+        """What each dataset used by the build was made from, for the manifest."""
+        found = {}
+        for name in sorted(self.keys):
+            declared = self.declared.get(name)
+            if declared is None or declared.file is not None:
+                path = self.folder / (declared.file if declared else f"{name}.csv")
+                entry = {"file": _shown(path, self.root).as_posix()}
+                if declared:
+                    entry["read"] = json.loads(declared.definition)
+                found[name] = entry
+            else:
+                found[name] = {"sql": str(declared.sql), "reads": self._inputs(declared)}
+        return found
+
+    def _load(self, name: str, used_at: Location | None) -> Dataset:
+        declared = self._find(name, used_at)
+        if declared is None:
+            path = self._csv(name, used_at)
+            return read_file(name, path, _shown(path, self.root), ReadOptions())
+        if declared.file is not None:
+            path = self.folder / declared.file
+            data = read_file(name, path, _shown(path, self.root), declared.options)
+        else:
+            from reporter.data.sql import run_query
+
+            inputs = {n: self(n, declared.loc) for n in self._inputs(declared)}
+            data = run_query(name, declared.sql, inputs, declared.loc)
+        return data
+
+    def _run_checks(self, name: str) -> None:
+        declared = self.declared.get(name)
+        if declared is None or not declared.checks:
+            return
+        from reporter.data.sql import run_query
+
+        errors = []
+        for check in declared.checks:
+            inputs = {n: self(n, check.loc) for n in self._inputs(check)}
+            found = run_query(f"{declared.name} check", check.sql, inputs, check.loc).frame
+            if len(found):
+                rows = "; ".join(
+                    ", ".join(f"{k}={v}" for k, v in row.items())
+                    for row in found.head(MAX_CHECK_ROWS).to_dict("records")
+                )
+                more = (
+                    f" (and {len(found) - MAX_CHECK_ROWS} more)"
+                    if len(found) > MAX_CHECK_ROWS
+                    else ""
+                )
+                errors.append(
+                    ReportError(
+                        f"check of {declared.name!r} fails: {check.message}: {rows}{more}",
+                        check.loc,
+                    )
+                )
+        raise_all(errors)
+
+    def _inputs(self, item: Declared | Check) -> list[str]:
+        """The datasets a query reads: the table names DuckDB's parser finds in it."""
+        import duckdb
+
+        query = item.sql
+        try:
+            tables = duckdb.get_table_names(str(query))
+        except duckdb.Error as exc:
+            from reporter.data.sql import _message, _position
+
+            raise ReportError(f"SQL: {_message(exc)}", _position(exc, query, item.loc)) from None
+        known = {n.lower(): n for n in self.names()}
+        return sorted(known[t.lower()] for t in tables if t.lower() in known)
+
+    def _find(self, name: str, used_at: Location | None) -> Declared | None:
+        declared = self.declared.get(name)
+        if declared is not None and (self.folder / f"{name}.csv").exists():
+            raise ReportError(
+                f"{name!r} is both {name}.csv and a dataset in {FILE_NAME}",
+                declared.loc,
+                "rename one of them",
+            )
+        return declared
+
+    def _csv(self, name: str, used_at: Location | None) -> Path:
+        at = used_at or Location(_shown(self.folder, self.root))
+        if not _DATA_NAME.fullmatch(name) or ".." in name:
+            raise ReportError(
+                f"data name {name!r} is not a dataset name",
+                at,
+                "write a CSV file's name without folder or extension, e.g. data: values",
+            )
+        path = self.folder / f"{name}.csv"
+        if not path.exists():
+            raise ReportError(
+                f"no dataset {name!r}: no {_shown(path, self.root)}, and {FILE_NAME} does not "
+                "declare it",
+                at,
+                schema.suggest(name, self.names()) or f"datasets: {', '.join(self.names())}",
+            )
+        return path
+
+    def _at(self, name: str) -> Location:
+        declared = self.declared.get(name)
+        return declared.loc if declared else Location(_shown(self.folder, self.root))
+
+
+def read_declarations(folder: Path, root: Path) -> dict[str, Declared]:
     path = folder / FILE_NAME
     if not path.is_file():
-        return None
+        return {}
     shown = _shown(path, root)
     entries = load_yaml(path, shown)
     if entries is None:
-        return None
+        return {}
     if not isinstance(entries, Map):
         raise ReportError(
             f"{FILE_NAME} must map dataset names to their definitions", Location(shown)
         )
-    if name not in entries:
-        return None
-    if (folder / f"{name}.csv").exists():
+    found, errors = {}, Collector()
+    for name, entry in entries.items():
+        with errors.each():
+            found[name] = _declared(name, entry, entries.key_locs[name])
+    errors.done()
+    return found
+
+
+def _declared(name: str, entry: object, at: Location) -> Declared:
+    if not _NAME.fullmatch(name):
         raise ReportError(
-            f"{name!r} is both {name}.csv and a derived dataset",
-            entries.key_locs[name],
-            "rename one of them",
+            f"dataset name {name!r} must be letters, digits and _ (a name SQL can use)", at
         )
-    return corridors_dataset(folder, root, entries[name], entries.key_locs[name])
-
-
-def corridors_dataset(folder: Path, root: Path, entry: object, at: Location):
-    """Read the matrix and the classification named by `entry`, and compute the corridors."""
-    from reporter.data.classification import read_classification
-    from reporter.data.corridors import Group, corridor_frame, origin_labels
-    from reporter.data.odmatrix import read_matrix
-
-    entry = schema.check_keys(entry, KEYS, REQUIRED, "derived dataset", at)
-    matrix_path = _file(folder, entry, "corridors", root)
-    class_path = _file(folder, entry, "classification", root)
-    column = schema.text(entry.get("group_column", "development_group"), "group_column", at)
-    unallocated = schema.text(entry.get("unallocated", "Unallocated"), "unallocated", at)
-    groups = [
-        Group(schema.text(label, "a group label", at), name, entry["groups"].key_locs[name])
-        for name, label in _mapping(entry, "groups").items()
-    ]
-    if unallocated in {g.label for g in groups}:
+    entry = schema.check_keys(entry, (*FILE_KEYS, "sql", *COMMON_KEYS), (), f"dataset {name!r}", at)
+    kinds = [k for k in ("file", "sql") if k in entry]
+    if len(kinds) != 1:
         raise ReportError(
-            f"unallocated: {unallocated!r} is also a group label", where(entry["unallocated"], at)
+            f"dataset {name!r} needs exactly one of file: (a file as published) or sql: (a query)",
+            at,
         )
-    names = {
-        name: (schema.text(target, "a name", at), entry["names"].key_locs[name])
-        for name, target in _mapping(entry, "names", required=False).items()
-    }
-    matrix = read_matrix(matrix_path, _shown(matrix_path, root))
-    years = _years(entry, set(matrix.years), matrix.path)
-    shown_class = _shown(class_path, root)
-    classification = read_classification(
-        class_path, shown_class, column, entry.key_locs["classification"]
+    common = dict(
+        name=name,
+        loc=at,
+        definition=json.dumps(entry, sort_keys=True, default=str),
+        description=str(entry.get("description", "")),
+        checks=tuple(_checks(entry, at)),
     )
-    labels = origin_labels(matrix, classification, shown_class, groups, names)
-    frame = corridor_frame(matrix, labels, groups, years, unallocated)
-    frame.attrs["path"] = at.path
-    frame.attrs["lines"] = [at.line] * len(frame)
-    return frame
-
-
-def _file(folder: Path, entry: Map, key: str, root: Path) -> Path:
-    name = schema.text(entry[key], key, entry.loc)
-    loc = where(entry[key], entry.key_locs[key])
-    if Path(name).name != name or name.startswith("."):
-        raise ReportError(
-            f"{key}: {name!r} is a path, not a file name",
-            loc,
-            f"put the file (or a symbolic link to it) next to {FILE_NAME}",
-        )
-    path = folder / name
-    if not path.is_file():
-        raise ReportError(f"{key}: no file {name!r} in {_shown(folder, root)}", loc)
-    return path
-
-
-def _mapping(entry: Map, key: str, required: bool = True) -> Map:
-    value = entry.get(key, Map() if not required else None)
-    if not isinstance(value, Map):
-        raise ReportError(
-            f"{key} must be a mapping", where(value, entry.key_locs.get(key, entry.loc))
-        )
-    if not hasattr(value, "key_locs"):
-        value.key_locs = {}
-    return value
-
-
-def _years(entry: Map, available: set[int], matrix: Path) -> list[int]:
-    loc = entry.key_locs["years"]
-    years = schema.listing(entry["years"], "years", loc)
-    for year in years:
-        if not isinstance(year, int) or isinstance(year, bool):
-            raise ReportError(f"years: {year!r} is not a year", loc, "write e.g. [1990, 2017]")
-        if year not in available:
+    if "sql" in entry:
+        extra = [k for k in FILE_KEYS if k in entry]
+        if extra:
             raise ReportError(
-                f"years: {matrix} has no {year}",
-                loc,
-                f"years in the file: {', '.join(map(str, sorted(available)))}",
+                f"{extra[0]}: is for file datasets, not sql ones", entry.key_locs[extra[0]]
             )
-    if not years or len(set(years)) != len(years):
-        raise ReportError("years must list different years", loc)
-    return list(years)
+        sql = entry["sql"]
+        if not isinstance(sql, Text) or not sql.strip():
+            raise ReportError("sql: must be a query", where(sql, at), "write sql: | and the query")
+        return Declared(sql=sql, **common)
+    file = schema.relative_file(
+        schema.text(entry["file"], "file", at), "file", where(entry["file"], at)
+    )
+    return Declared(file=file, options=_options(entry, at), **common)
+
+
+def _options(entry: Map, at: Location) -> ReadOptions:
+    def loc(key: str) -> Location:
+        return entry.key_locs.get(key, at)
+
+    header = entry.get("header", 1)
+    rows = header if isinstance(header, list) else [header]
+    if not rows or any(not isinstance(r, int) or isinstance(r, bool) or r < 1 for r in rows):
+        raise ReportError(
+            "header: must be a row number, or a list of row numbers",
+            loc("header"),
+            "e.g. header: 3, or header: [15, 16] for a header over two rows",
+        )
+    if sorted(set(rows)) != list(rows):
+        raise ReportError("header: rows must be listed in order, each once", loc("header"))
+    na = entry.get("na", [])
+    na = [na] if isinstance(na, str) else na
+    if not isinstance(na, list) or not all(isinstance(n, str) for n in na):
+        raise ReportError("na: must be a text or a list of texts", loc("na"), 'e.g. na: ".."')
+    single = {}
+    for key in ("thousands", "decimal"):
+        if key in entry:
+            value = schema.text(entry[key], key, at)
+            if len(value) != 1:
+                raise ReportError(f"{key}: must be one character", loc(key), f'e.g. {key}: ","')
+            single[key] = value
+    end = entry.get("end")
+    if end is not None and end not in ENDS:
+        raise ReportError(f"end: must be one of {', '.join(ENDS)}", loc("end"))
+    return ReadOptions(
+        header=tuple(rows),
+        na=tuple(str(n).strip() for n in na),
+        thousands=single.get("thousands"),
+        decimal=single.get("decimal", "."),
+        encoding=schema.text(entry.get("encoding", "utf-8"), "encoding", at),
+        end=end,
+        sheet=schema.text(entry["sheet"], "sheet", at) if "sheet" in entry else None,
+    )
+
+
+def _checks(entry: Map, at: Location) -> list[Check]:
+    checks = []
+    for i, item in enumerate(schema.listing(entry.get("checks", []), "checks", at)):
+        item = schema.check_keys(item, ("sql", "message"), ("sql", "message"), f"checks[{i}]", at)
+        sql = item["sql"]
+        if not isinstance(sql, Text):
+            raise ReportError("a check's sql: must be a query", where(sql, item.loc))
+        checks.append(Check(sql, schema.text(item["message"], "message", at), item.loc))
+    return checks
 
 
 def _shown(path: Path, root: Path) -> Path:

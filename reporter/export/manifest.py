@@ -40,8 +40,13 @@ def versions(fonts: Path) -> dict[str, str]:
     return found
 
 
-def manifest(root: Path, outputs: dict[str, bytes], fonts: Path) -> bytes:
+def manifest(
+    root: Path, outputs: dict[str, bytes], fonts: Path, datasets: dict | None = None
+) -> bytes:
+    """`datasets`: what each dataset the build read was made from (files, read options,
+    queries)."""
     data = {
+        "datasets": datasets or {},
         "inputs": inputs(root),
         "outputs": {name: sha256(body) for name, body in sorted(outputs.items())},
         "versions": versions(fonts),

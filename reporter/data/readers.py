@@ -1,0 +1,387 @@
+"""Read a data file as it is published: CSV, or a sheet of an .xlsx workbook.
+
+Published files have title rows above the header, headers over several rows, NA markers
+("..") and thousands separators, notes below the table. `ReadOptions` says where the header
+is, what means "no value", and where the table ends; nothing is converted by hand first.
+
+Columns are typed by their content: a column whose every cell is a number or missing is
+numeric (integers stay integers when no cell is missing); anything else is text, so a stray
+word in a numeric column is caught, with its line, where a number is needed.
+
+Data files are untrusted (docs/security.md): a file is read only if it is a regular file
+inside the project and at most MAX_BYTES long, checked before a byte is read; rows, columns
+and cells are bounded before they are built.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from reporter.content.yamlsource import read_bytes
+from reporter.data.tabular import Dataset, Origin, check_numbers
+from reporter.errors import Location, ReportError
+
+MAX_BYTES = 50_000_000  # one data file
+MAX_ROWS = 1_000_000
+MAX_COLUMNS = 1_000
+MAX_CELLS = 20_000_000  # rows x columns
+MAX_RECORD_CHARS = 1_000_000  # one CSV record (quoted line breaks included)
+
+_LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
+_BLANK_RECORD = re.compile(r"^[ \t,]*\r?$", re.M)
+ZIP_MAGIC = b"PK\x03\x04"
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    header: tuple[int, ...] = (1,)  # the header's rows (1-based); data start below the last
+    na: tuple[str, ...] = ()  # cell texts that mean "no value", besides an empty cell
+    thousands: str | None = None
+    decimal: str = "."
+    encoding: str = "utf-8"
+    end: str | None = None  # "blank-row": the table ends at its first blank row
+    sheet: str | None = None  # xlsx only
+
+
+def read_file(name: str, path: Path, shown: Path, options: ReadOptions) -> Dataset:
+    """The table in the file at `path` (`shown` in messages), as a Dataset called `name`."""
+    raw = read_bytes(path, shown, MAX_BYTES, "data file")
+    is_workbook = raw.startswith(ZIP_MAGIC)
+    if path.suffix.lower() in (".xlsx", ".xlsm") or is_workbook:
+        if not is_workbook:
+            raise ReportError(
+                "not an .xlsx workbook (no zip header)", Location(shown), "save it as .xlsx"
+            )
+        if options.sheet is None:
+            raise ReportError(
+                "an .xlsx workbook: give the sheet to read",
+                Location(shown),
+                f"declare it in datasets.yaml with file: and sheet: (sheets: {_sheets(raw)})",
+            )
+        return read_xlsx(name, raw, shown, options)
+    if path.suffix.lower() == ".xls" or raw.startswith(b"\xd0\xcf\x11\xe0"):
+        raise ReportError(
+            "an .xls workbook (Excel 97-2003) cannot be read",
+            Location(shown),
+            "save it as .xlsx (or CSV) and keep the original next to it",
+        )
+    if options.sheet is not None:
+        raise ReportError("sheet: is for .xlsx workbooks; this is a CSV file", Location(shown))
+    return read_csv(name, _decode(raw, shown, options.encoding), shown, options)
+
+
+def read_csv(name: str, text: str, shown: Path, options: ReadOptions) -> Dataset:
+    import pandas as pd
+
+    header_rows, body_start, body_line = _csv_header(text, shown, options.header)
+    names = header_names(header_rows, Location(shown, options.header[-1]))
+    body = text[body_start:]
+    if options.end == "blank-row":
+        body = body[: _first_blank_record(body)]
+    rows = body.count("\n") + 1
+    _bound(rows, len(names), Location(shown, body_line))
+    try:
+        frame = _parse_body(body, len(names), options)
+    except pd.errors.ParserError as exc:
+        raise _parser_error(exc, shown, body_line, len(names)) from None
+    except ValueError as exc:  # e.g. the same character as thousands and decimal separator
+        raise ReportError(f"cannot read the CSV: {exc}", Location(shown)) from None
+    frame = _typed(_drop_blank(frame, names))
+    data = Dataset(name, frame, Origin(shown, lambda: _record_lines(body, body_line), 0, names))
+    check_numbers(data)
+    return data
+
+
+def _parse_body(body: str, width: int, options: ReadOptions):
+    import pandas as pd
+
+    if not body.strip():
+        return pd.DataFrame(columns=range(width), dtype=object)
+    return pd.read_csv(
+        io.StringIO(body),
+        header=None,
+        names=list(range(width)),
+        index_col=False,
+        keep_default_na=False,
+        na_values=["", *options.na],
+        thousands=options.thousands,
+        decimal=options.decimal,
+        skip_blank_lines=False,
+        low_memory=False,
+    )
+
+
+def read_xlsx(name: str, raw: bytes, shown: Path, options: ReadOptions) -> Dataset:
+    import pandas as pd
+
+    sheet = _sheet(raw, shown, options.sheet)
+    at = Path(f"{shown}[{options.sheet}]")  # messages: data/x.xlsx[Table 1]:14:6
+    height, width = sheet.total_height, sheet.total_width
+    _bound(height, width, Location(at))
+    grid = sheet.to_python(skip_empty_area=False)
+    last = options.header[-1]
+    if len(grid) < last:
+        raise ReportError(
+            f"header row {last}, but the sheet has {len(grid)} rows", Location(at), "fix header:"
+        )
+    names = header_names([grid[r - 1] for r in options.header], Location(at, last))
+    body = grid[last:]
+    if options.end == "blank-row":
+        blank = [i for i, row in enumerate(body) if all(_missing(c, ()) for c in row)]
+        body = body[: blank[0]] if blank else body
+    width = len(names)
+    cells = [[_cell(row[i] if i < len(row) else "", options) for i in range(width)] for row in body]
+    frame = pd.DataFrame(cells, columns=range(width), dtype=object)
+    frame = _typed(_drop_blank(frame, names))
+    data = Dataset(name, frame, Origin(at, lambda: range(last + 1, last + 1 + len(body)), 0, names))
+    check_numbers(data)
+    return data
+
+
+def header_names(rows: list[list[object]], at: Location) -> list[str]:
+    """Column names from one or more header rows: a name over several columns (a merged cell)
+    carries on to the right over blank cells, and the rows' texts are joined with spaces."""
+    width = max((len(r) for r in rows), default=0)
+    while width and all(_blank(r[width - 1]) for r in rows if len(r) >= width):
+        width -= 1  # trailing blank columns
+    parts: list[list[str]] = [[] for _ in range(width)]
+    for depth, row in enumerate(rows):
+        carried = ""
+        for i in range(width):
+            cell = _label(row[i]) if i < len(row) else ""
+            if depth < len(rows) - 1:  # upper rows: merged cells span to the right
+                carried = cell = cell or carried
+            if cell:
+                parts[i].append(cell)
+    names = [" ".join(p) or f"column_{i + 1}" for i, p in enumerate(parts)]
+    errors, seen = [], {}
+    for i, n in enumerate(names):
+        if n in seen:
+            errors.append(
+                ReportError(
+                    f"column name {n!r} appears twice in the header "
+                    f"(columns {seen[n]} and {i + 1})",
+                    at,
+                    "give the header rows that tell them apart (header: [first, last])",
+                )
+            )
+        seen.setdefault(n, i + 1)
+    if errors:
+        from reporter.data.tabular import raise_all
+
+        raise_all(errors)
+    if len(names) > MAX_COLUMNS:
+        raise ReportError(
+            f"{len(names):,} columns, more than the {MAX_COLUMNS:,} allowed", at, "split the file"
+        )
+    return names
+
+
+def _decode(raw: bytes, shown: Path, encoding: str) -> str:
+    try:
+        return raw.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ReportError(
+            f"not {encoding} (byte 0x{raw[exc.start]:02x})",
+            Location(shown, line),
+            "declare the file's encoding in datasets.yaml (e.g. encoding: latin-1), or save it "
+            "as UTF-8",
+        ) from None
+    except LookupError:
+        raise ReportError(f"unknown encoding {encoding!r}", Location(shown)) from None
+
+
+def _lines(text: str, shown: Path) -> Iterator[str]:
+    """The text's lines, refusing a record that runs on (an unclosed quote) past the limit."""
+    inside, chars = False, 0  # inside a quoted cell: the record goes on
+    for number, match in enumerate(_LINE.finditer(text), 1):
+        chars = chars + len(match[0]) if inside else len(match[0])
+        inside ^= match[0].count('"') % 2 == 1
+        if chars > MAX_RECORD_CHARS:
+            raise ReportError(
+                f"a record longer than {MAX_RECORD_CHARS:,} characters",
+                Location(shown, number),
+                "check for an unclosed quote",
+            )
+        yield match[0]
+
+
+def _csv_header(text: str, shown: Path, header: tuple[int, ...]) -> tuple[list, int, int]:
+    """(the header rows, where the body starts in the text, the body's first line)."""
+    consumed = 0
+
+    def counted() -> Iterator[str]:
+        nonlocal consumed
+        for line in _lines(text, shown):
+            consumed += len(line)
+            yield line
+
+    reader = csv.reader(counted())
+    rows = []
+    try:
+        for number in range(1, header[-1] + 1):
+            row = next(reader, None)
+            if row is None:
+                raise ReportError(
+                    f"the header is on row {header[-1]}, but the file has {number - 1} rows",
+                    Location(shown, max(number - 1, 1)),
+                    "fix header: in datasets.yaml" if header != (1,) else "add a header row",
+                )
+            if number in header:
+                rows.append(row)
+    except csv.Error as exc:
+        raise ReportError(
+            f"malformed CSV: {exc}", Location(shown, reader.line_num), "check the quoting"
+        ) from None
+    if not any(any(c.strip() for c in r) for r in rows):
+        raise ReportError(
+            "the header row is blank", Location(shown, header[0]), "first line: column names"
+        )
+    return rows, consumed, reader.line_num + 1
+
+
+def _first_blank_record(body: str) -> int:
+    """Where the first record made of nothing but commas and spaces starts (a line inside a
+    quoted cell is not one: the quotes before it are balanced)."""
+    for match in _BLANK_RECORD.finditer(body):
+        if body.count('"', 0, match.start()) % 2 == 0 and (
+            match.start() == 0 or body[match.start() - 1] in "\r\n"
+        ):
+            return match.start()
+    return len(body)
+
+
+def _record_lines(body: str, first_line: int) -> list[int]:
+    """The line each record of `body` starts on."""
+    starts, line = [], first_line
+    reader = csv.reader(io.StringIO(body, newline=""))
+    for _ in reader:
+        starts.append(line)
+        line = first_line + reader.line_num
+    return starts
+
+
+def _bound(rows: int, columns: int, at: Location) -> None:
+    if rows > MAX_ROWS or rows * columns > MAX_CELLS:
+        what = f"{MAX_ROWS:,} rows" if rows > MAX_ROWS else f"{MAX_CELLS:,} cells"
+        raise ReportError(f"more than {what}", at, "split the file")
+
+
+def _parser_error(exc: Exception, shown: Path, first_line: int, width: int) -> ReportError:
+    found = re.search(r"line (\d+), saw (\d+)", str(exc))
+    if found:
+        return ReportError(
+            f"{found[2]} cells where the header has {width}",
+            Location(shown, first_line + int(found[1]) - 1),
+            "check for an extra comma (quote cells that contain commas)",
+        )
+    found = re.search(r"row (\d+)", str(exc))
+    line = first_line + int(found[1]) if found else 0
+    return ReportError(f"malformed CSV: {exc}", Location(shown, line), "check the quoting")
+
+
+def _drop_blank(frame, names: list[str]):
+    """Without blank rows, and without columns that have neither a name nor a value."""
+    blank = frame.isna().all(axis=1).to_numpy()
+    frame = frame[~blank] if blank.any() else frame
+    frame.columns = names
+    unnamed = [n for n in names if n.startswith("column_") and frame[n].isna().all()]
+    return frame.drop(columns=unnamed) if unnamed else frame
+
+
+def _typed(frame):
+    """Numeric columns as numbers (int64 when whole and complete), the rest as text."""
+    import pandas as pd
+
+    for column in frame.columns:
+        values = frame[column]
+        if values.dtype == object:
+            numbers = pd.to_numeric(values, errors="coerce")
+            if len(values) and (numbers.notna() == values.notna()).all() and values.notna().any():
+                values = numbers
+            else:
+                values = values.map(_as_text, na_action="ignore").astype("string")
+        if pd.api.types.is_float_dtype(values) and values.notna().all():
+            whole = (values % 1 == 0).all() and (values.abs() < 2**53).all()
+            values = values.astype("int64") if whole else values
+        frame[column] = values
+    return frame
+
+
+def _as_text(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _label(value: object) -> str:
+    return " ".join(_as_text(value).split()) if not _blank(value) else ""
+
+
+def _blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _missing(value: object, na: tuple[str, ...]) -> bool:
+    return _blank(value) or (isinstance(value, str) and value.strip() in na)
+
+
+def _cell(value: object, options: ReadOptions) -> object:
+    """An xlsx cell as a number, a text, or None (missing)."""
+    if _missing(value, options.na):
+        return None
+    if isinstance(value, bool):
+        return str(value).upper()
+    if isinstance(value, (int, float)):
+        return float(value)
+    if isinstance(value, str):
+        text = value.strip()
+        number = text.replace(options.thousands, "") if options.thousands else text
+        number = number.replace(options.decimal, ".") if options.decimal != "." else number
+        try:
+            return float(number)
+        except ValueError:
+            return text
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def _workbook(raw: bytes, shown: Path):
+    from python_calamine import CalamineWorkbook
+
+    try:
+        return CalamineWorkbook.from_filelike(io.BytesIO(raw))
+    except Exception as exc:  # calamine raises its own types for damaged workbooks
+        raise ReportError(f"cannot read the workbook: {exc}", Location(shown)) from None
+
+
+def _sheets(raw: bytes) -> str:
+    try:
+        from python_calamine import CalamineWorkbook
+
+        return ", ".join(
+            repr(s) for s in CalamineWorkbook.from_filelike(io.BytesIO(raw)).sheet_names
+        )
+    except Exception:
+        return "unreadable"
+
+
+def _sheet(raw: bytes, shown: Path, name: str):
+    from reporter.content.schema import suggest
+
+    book = _workbook(raw, shown)
+    if name not in book.sheet_names:
+        raise ReportError(
+            f"the workbook has no sheet {name!r}",
+            Location(shown),
+            suggest(name, book.sheet_names) or f"sheets: {', '.join(book.sheet_names)}",
+        )
+    try:
+        return book.get_sheet_by_name(name)
+    except Exception as exc:
+        raise ReportError(f"cannot read sheet {name!r}: {exc}", Location(shown)) from None

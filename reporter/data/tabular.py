@@ -1,0 +1,148 @@
+"""A dataset as the build uses it: a DataFrame, and where each of its rows was written.
+
+Provenance is kept beside the frame, not in `DataFrame.attrs` (pandas deep-copies attrs on
+most operations: a per-row list there made a 50 MB file cost seconds). Row labels are the
+rows' positions in their source, so a filtered frame still finds its lines; the lines
+themselves are computed only when an error needs one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from reporter.errors import Location, ReportError
+
+# Largest number in data: sums of a million of them still print exactly (tables round with
+# Decimal at 28 digits); "inf", "nan" and "1e300" are refused.
+MAX_NUMBER = 1e15
+MAX_LISTED = 10  # bad cells reported one by one; the rest are counted
+
+
+class Origin:
+    """Where the rows of a dataset were written: a file, and each row's line and columns.
+
+    `lines` is called once, on the first error that needs a line: row label -> line.
+    A query's result has one place for every row: the query (`line`)."""
+
+    def __init__(
+        self,
+        path: Path,
+        lines: Callable[[], Sequence[int]] | None = None,
+        line: int = 0,
+        columns: Sequence[str] = (),
+    ) -> None:
+        self.path, self._find, self._lines, self.line = path, lines, None, line
+        self.columns = {name: i + 1 for i, name in enumerate(columns)}
+
+    def at(self, label: int, column: str | None = None) -> Location:
+        if self._find is None:
+            return Location(self.path, self.line)
+        if self._lines is None:
+            self._lines = self._find()
+        line = self._lines[label] if 0 <= label < len(self._lines) else 0
+        return Location(self.path, line, self.columns.get(column, 0) if line else 0)
+
+
+@dataclass
+class Dataset:
+    name: str
+    frame: object  # a pandas DataFrame; index labels are row positions in the source
+    origin: Origin
+    described: dict = field(default_factory=dict)  # what it was read or computed from
+
+    def subset(self, frame) -> Dataset:
+        return Dataset(self.name, frame, self.origin, self.described)
+
+
+def require_columns(data: Dataset, columns: Sequence[str], used_at: Location) -> None:
+    """Every column named must exist; all missing ones are reported at once."""
+    from reporter.content.schema import suggest
+
+    known = [str(c) for c in data.frame.columns]
+    errors = [
+        ReportError(
+            f"{data.origin.path} has no column {column!r}",
+            used_at,
+            suggest(column, known) or f"columns: {', '.join(known)}",
+        )
+        for column in dict.fromkeys(columns)
+        if column not in data.frame.columns
+    ]
+    raise_all(errors)
+
+
+def numeric_column(data: Dataset, column: str, used_at: Location):
+    """The column as numbers, or an error at every cell that is not one (the first
+    MAX_LISTED, then a count). Missing cells (empty, or an NA marker) have no value: sums
+    skip them, as SQL's do."""
+    import pandas as pd
+
+    require_columns(data, [column], used_at)
+    values = data.frame[column]
+    if pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+        numbers = values
+    else:
+        numbers = pd.to_numeric(values, errors="coerce")
+    bad = (numbers.isna() & values.notna()).to_numpy() | (numbers.abs() > MAX_NUMBER).to_numpy()
+    if not bad.any():
+        return numbers
+    labels = data.frame.index[bad.nonzero()[0]]
+    errors = [
+        ReportError(
+            f"column {column!r} has {_shown(values.loc[label])} where a number is expected "
+            f"(used at {used_at})",
+            data.origin.at(label, column),
+            _hint(values.loc[label]),
+        )
+        for label in labels[:MAX_LISTED]
+    ]
+    if len(labels) > MAX_LISTED:
+        errors.append(
+            ReportError(
+                f"column {column!r}: {len(labels) - MAX_LISTED:,} more cells that are not numbers",
+                data.origin.at(labels[MAX_LISTED], column),
+            )
+        )
+    raise_all(errors)
+
+
+def check_numbers(data: Dataset) -> None:
+    """Numbers in the data must be finite and at most MAX_NUMBER in size."""
+    import pandas as pd
+
+    errors = []
+    for column in data.frame.columns:
+        values = data.frame[column]
+        if not pd.api.types.is_float_dtype(values) and not pd.api.types.is_integer_dtype(values):
+            continue
+        bad = (values.abs() > MAX_NUMBER).to_numpy() | values.isin([float("inf")]).to_numpy()
+        for label in data.frame.index[bad.nonzero()[0]][:MAX_LISTED]:
+            errors.append(
+                ReportError(
+                    f"column {column!r} has {values.loc[label]!r}: numbers must be finite and "
+                    f"at most {MAX_NUMBER:,.0f} in size",
+                    data.origin.at(label, column),
+                    "write the number in a larger unit, e.g. millions, or fix it",
+                )
+            )
+    raise_all(errors)
+
+
+def raise_all(errors: list[ReportError]) -> None:
+    """Raise the first error, carrying the others (one run reports them all)."""
+    if errors:
+        first, *rest = errors
+        first.others = [*first.others, *rest]
+        raise first
+
+
+def _shown(value: object) -> str:
+    return repr(value if isinstance(value, str) else f"{value:g}")
+
+
+def _hint(value: object) -> str:
+    if isinstance(value, str):
+        return "write a number, or declare the file's NA markers and thousands separator"
+    return "write the number in a larger unit, e.g. millions, or fix it"
