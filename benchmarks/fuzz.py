@@ -31,7 +31,7 @@ from reporter.compute.tables import format_number  # noqa: E402
 from reporter.content.inline import parse_inline  # noqa: E402
 from reporter.content.tablespec import NumberFormat, parse_table_spec  # noqa: E402
 from reporter.content.yamlsource import Text, load_yaml  # noqa: E402
-from reporter.data.csvdata import read_csv  # noqa: E402
+from reporter.data.readers import ReadOptions, read_file  # noqa: E402
 from reporter.errors import Location, ReportError  # noqa: E402
 from tests.markup import rendered  # noqa: E402
 
@@ -142,7 +142,7 @@ def t_csv(rng: random.Random, scratch: Path) -> None:
     path.write_bytes(data)
     LAST[0] = data
     with contextlib.suppress(ReportError):
-        read_csv(path, Path("data/x.csv"))
+        read_file("x", path, Path("data/x.csv"), ReadOptions())
 
 
 def t_figure(rng: random.Random, scratch: Path) -> None:

@@ -71,7 +71,12 @@ def _parser() -> argparse.ArgumentParser:
 
     check = command("check", help="verify every figure stated in the prose against the data")
     check.add_argument("path", **PROJECT_PATH)
-    check.add_argument("--format", choices=("text", "json", "junit", "github"), default="text")
+    check.add_argument(
+        "--format",
+        choices=("text", "json", "junit", "github", "markdown"),
+        default="text",
+        help="markdown: a write-up of what fails; with --data, next to the project's own values",
+    )
     check.add_argument(
         "--unbound", action="store_true", help="list numbers that are neither bound nor declared"
     )
@@ -164,10 +169,19 @@ def _check(args: argparse.Namespace) -> int:
     project = Project.at(args.path)
     if args.data is not None and not args.data.is_dir():
         raise UsageError(f"--data {args.data}: no such folder")
-    datasets = Datasets(project.root, args.data.resolve() if args.data else None)
     doc = load(project)
-    report = check(doc, compute_tables(doc, project, datasets), project, datasets)
-    text = render(report, args.format, verbose=args.verbose, unbound=args.unbound)
+
+    def check_with(data: Path | None):
+        datasets = Datasets(project.root, data.resolve() if data else None)
+        return check(doc, compute_tables(doc, project, datasets), project, datasets)
+
+    report = check_with(args.data)
+    title = f"{doc.meta['symbol']}: reporter check"
+    baseline = None
+    if args.format == "markdown" and args.data:
+        title = f"{doc.meta['symbol']} checked against {_shown(args.data)}"
+        baseline = check_with(None)
+    text = render(report, args.format, args.verbose, args.unbound, title, baseline)
     if args.output:
         args.output.write_text(text, encoding="utf-8")
         print(report_summary(report))

@@ -55,7 +55,8 @@ class Collector:
         except UsageError:
             raise
         except ReportError as exc:
-            self.errors += [exc, *exc.others]
+            seen = {str(e) for e in self.errors}  # a shared input can fail for several users
+            self.errors += [e for e in (exc, *exc.others) if str(e) not in seen]
             exc.others = []
 
     def done(self) -> None:

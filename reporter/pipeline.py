@@ -54,11 +54,12 @@ def compute_tables(
     for block in doc.blocks():
         if isinstance(block, TableBlock) and block.id not in tables:
             spec = doc.tables[block.id]
-            key = digest((project.root / spec.path).read_bytes(), datasets.key(spec.data, spec.loc))
+            at = spec.data_loc or spec.loc
+            key = digest((project.root / spec.path).read_bytes(), datasets.key(spec.data, at))
             rows = cache.json(
                 "table",
                 key,
-                lambda s=spec: rows_to_json(compute_rows(s, datasets(s.data, s.loc))),
+                lambda s=spec, at=at: rows_to_json(compute_rows(s, datasets(s.data, at))),
             )
             table = assemble_table(spec, rows_from_json(rows))
             table.number = block.number

@@ -8,7 +8,8 @@ import shutil
 
 import pytest
 
-from reporter.pipeline import Frames, check, compute_tables, load
+from reporter.data.datasets import Datasets
+from reporter.pipeline import check, compute_tables, load
 from reporter.project import Project
 
 WORDS = {"Thirty-five": "Seventy", "five": "nine", "doubled": "tripled"}
@@ -17,8 +18,8 @@ WORDS = {"Thirty-five": "Seventy", "five": "nine", "doubled": "tripled"}
 def run_check(root):
     project = Project.at(root)
     doc = load(project)
-    frames = Frames(project)
-    return check(doc, compute_tables(doc, project, frames), project, frames)
+    datasets = Datasets(project.root)
+    return check(doc, compute_tables(doc, project, datasets), project, datasets)
 
 
 @pytest.fixture(scope="module")

@@ -28,8 +28,9 @@ from reporter.cli import main
 from reporter.content import yamlsource
 from reporter.content.inline import parse_inline
 from reporter.content.yamlsource import Text, load_yaml, locate
-from reporter.data import csvdata
-from reporter.data.csvdata import data_path, read_csv
+from reporter.data import readers
+from reporter.data.datasets import Datasets
+from reporter.data.readers import ReadOptions, read_file
 from reporter.errors import Location, ReportError
 from reporter.export.fetch import ProjectFetcher, RefusedURL
 from reporter.export.pdf import render_pdf
@@ -37,6 +38,10 @@ from reporter.render.inline_html import inline_html
 from tests.pdftext import page_texts, squash
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def read_csv(path: Path, shown: Path):
+    return read_file("x", path, shown, ReadOptions()).frame
 HERE = Location(Path("content/x.yaml"), 1, 1)
 SECRET = "TOP-SECRET-7f3a"
 
@@ -634,11 +639,11 @@ def test_a_200_mb_csv_is_refused_by_size_before_it_is_read(make_project, capsys)
     finally:
         tracemalloc.stop()
     assert str(caught.value) == (
-        "data/values.csv: CSV file is 200,000,000 bytes, more than the 50,000,000 allowed "
+        "data/values.csv: data file is 200,000,000 bytes, more than the 50,000,000 allowed "
         "(split it into smaller files)"
     )
     assert main(["build", str(root), "--html-only"]) == 1
-    assert "CSV file is 200,000,000 bytes" in error_line(capsys)
+    assert "data file is 200,000,000 bytes" in error_line(capsys)
 
 
 def test_data_symlink_leading_out_of_the_project_is_refused(make_project, tmp_path, capsys):
@@ -650,15 +655,16 @@ def test_data_symlink_leading_out_of_the_project_is_refused(make_project, tmp_pa
     assert read_csv(outside, outside)["value"].tolist() == [999]  # a readable, valid CSV
     assert main(["build", str(root), "--html-only"]) == 1
     assert error_line(capsys) == (
-        f"error: data/values.csv: CSV file resolves to {outside}, outside the project "
+        f"error: data/values.csv: data file resolves to {outside}, outside the project "
         "(keep content and data inside the project: no links or '..' leading out)"
     )
 
 
 @pytest.mark.parametrize("name", ["../../outside", "/etc/passwd", "sub/values", "..", ""])
 def test_data_names_are_file_names_in_data(tmp_path, name):
-    with pytest.raises(ReportError, match="is not a file name in data/"):
-        data_path(tmp_path, name)
+    (tmp_path / "data").mkdir()
+    with pytest.raises(ReportError, match="is not a dataset name"):
+        Datasets(tmp_path)(name)
 
 
 def test_table_spec_cannot_name_a_data_file_outside(make_project, tmp_path, capsys):
@@ -667,19 +673,20 @@ def test_table_spec_cannot_name_a_data_file_outside(make_project, tmp_path, caps
     spec = root / "content/tables/first-table.yaml"
     spec.write_text(spec.read_text().replace("data: values", "data: ../../outside"))
     assert main(["build", str(root), "--html-only"]) == 1
-    assert "data name '../../outside' is not a file name in data/" in error_line(capsys)
+    assert "data name '../../outside' is not a dataset name" in error_line(capsys)
 
 
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("a\n" + "x" * 200_000 + "\n", "data/x.csv:2: malformed CSV: field larger than"),
-        ('a,b\n"1,2\n' + "3,4\n" * 300_000, "data/x.csv:2: malformed CSV: field larger than"),
+        ('a,b\n"1,2\n' + "3,4\n" * 300_000, "data/x.csv:2: malformed CSV: Error tokenizing"),
         (",".join(f"c{i}" for i in range(1_001)) + "\n", "1,001 columns, more than the 1,000"),
-        ("a\n" + ",".join(["x" * 10] * 100_000), "data/x.csv:2: a record longer than 1,000,000"),
-        ("a,b\n1,inf\n", "column 'b' has 'inf': numbers must be finite"),
-        ("a,b\n1,1e300\n", "column 'b' has '1e300': numbers must be finite"),
-        ("a,a\n1,2\n", "column 'a' appears twice in the header"),
+        ("a\n" + ",".join(["x" * 10] * 100_000), "data/x.csv:2: more cells than the header's 1"),
+        ("a,b\n1,2\n3,4,5\n", "data/x.csv:3: more cells than the header's 2"),
+        ("a,b\n1,inf\n", "data/x.csv:2:2: column 'b' has inf: numbers must be finite"),
+        ("a,b\n1,1e300\n", "data/x.csv:2:2: column 'b' has 1e+300: numbers must be finite"),
+        ('"h\n' + "x" * 1_000_001, "data/x.csv:2: a record longer than 1,000,000 characters"),
+        ("a,a\n1,2\n", "column name 'a' appears twice in the header"),
     ],
 )
 def test_hostile_csv_gives_a_located_error(tmp_path, text, message):
@@ -692,9 +699,9 @@ def test_hostile_csv_gives_a_located_error(tmp_path, text, message):
 
 
 def test_csv_cells_are_bounded(tmp_path, monkeypatch):
-    monkeypatch.setattr(csvdata, "MAX_CELLS", 1_000)
+    monkeypatch.setattr(readers, "MAX_CELLS", 1_000)
     path = tmp_path / "data/x.csv"
     path.parent.mkdir()
     path.write_text("a,b\n" + "1,2\n" * 600)
-    with pytest.raises(ReportError, match="data/x.csv:502: more than 1,000 cells"):
+    with pytest.raises(ReportError, match="data/x.csv:2: more than 1,000 cells"):
         read_csv(path, Path("data/x.csv"))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from reporter.compute.tables import compute_table, format_number, load_frame
+from reporter.compute.tables import compute_table, format_number
+from reporter.data.datasets import Datasets
 from reporter.content.tablespec import NumberFormat
 from reporter.errors import ReportError
 from reporter.pipeline import compute_tables, load
@@ -134,7 +135,7 @@ def test_text_in_numeric_column_names_the_csv_line(make_project):
     project = Project.at(root)
     with pytest.raises(ReportError) as err:
         compute_tables(load(project), project)
-    assert str(err.value).startswith("data/values.csv:3: column 'value' has text 'n/a'")
+    assert str(err.value).startswith("data/values.csv:3:2: column 'value' has 'n/a' where a number")
 
 
 def test_grand_total_sums_all_records(make_project):
@@ -142,7 +143,7 @@ def test_grand_total_sums_all_records(make_project):
 
     project = Project.at(make_project())
     spec = load(project).tables["first-table"]
-    table = compute_table(spec, load_frame(project.root, "values"))
+    table = compute_table(spec, Datasets(project.root)("values"))
     assert [r.cells[0].text for r in table.rows] == ["1.5", "3.8"]
 
 

@@ -1,4 +1,4 @@
-"""Check results for people (text) and for CI (json, junit, github annotations)."""
+"""Check results for people (text, markdown) and for CI (json, junit, github annotations)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from xml.etree import ElementTree as ET
 
 from reporter.check.run import CheckReport, Finding
 
-FORMATS = ("text", "json", "junit", "github")
+FORMATS = ("text", "json", "junit", "github", "markdown")
 
 
 def summary(report: CheckReport) -> str:
@@ -131,7 +131,56 @@ def as_github(report: CheckReport) -> str:
     return "\n".join(out) + "\n"
 
 
-def render(report: CheckReport, fmt: str, verbose: bool = False, unbound: bool = False) -> str:
+def as_markdown(report: CheckReport, title: str, baseline: CheckReport | None = None) -> str:
+    """A write-up of what fails, place by place; with `baseline` (the same prose checked
+    against the project's own data), each figure's value there too."""
+    before = {(f.where, f.quantity): f.value for f in baseline.findings} if baseline else {}
+    failing = [f for f in report.failed if f.quantity]
+    lines = [f"# {title}", "", f"**{summary(report)}.**", ""]
+    if not failing:
+        lines += ["Every figure bound to the data holds.", ""]
+    by_place: dict[str, list[Finding]] = {}
+    for f in failing:
+        by_place.setdefault(f.place, []).append(f)
+    if by_place:
+        lines += ["## Figures that do not hold", ""]
+    head = "| figure | bound to | value | rule |"
+    if baseline:
+        head = "| figure | bound to | with the project's data | with these data | rule |"
+    for place, found in by_place.items():
+        lines += [f"### {place[:1].upper()}{place[1:]} ({found[0].where})", "", head]
+        lines.append("|---" * head.count(" | ") + "|---|")
+        for f in found:
+            cells = [f.text, f"`{f.quantity}`"]
+            cells += [_markdown_value(before.get((f.where, f.quantity)))] if baseline else []
+            cells += [_markdown_value(f.value), f.message or f.rule]
+            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+        lines.append("")
+    others = [f for f in report.failed if not f.quantity]
+    if others:
+        lines += ["## Other failures", ""]
+        lines += [f"- {f.where}: {f.place}: {f.message}" for f in others] + [""]
+    errata = [f for f in report.findings if f.status == "errata"]
+    if errata:
+        lines += ["## Errata (published figures kept deliberately)", ""]
+        lines += [f"- {_line(f)}" for f in errata] + [""]
+    return "\n".join(lines)
+
+
+def _markdown_value(value: float | None) -> str:
+    return "–" if value is None else f"{value:.4g}"
+
+
+def render(
+    report: CheckReport,
+    fmt: str,
+    verbose: bool = False,
+    unbound: bool = False,
+    title: str = "reporter check",
+    baseline: CheckReport | None = None,
+) -> str:
+    if fmt == "markdown":
+        return as_markdown(report, title, baseline)
     if fmt == "json":
         return as_json(report)
     if fmt == "junit":

@@ -89,6 +89,7 @@ class TableSpec:
     path: Path
     loc: Location
     raw: dict = field(repr=False, default_factory=dict)
+    data_loc: Location | None = None  # where `data:` is written
 
 
 def read_table_spec(root: Path, table_id: str, called_at: Location) -> TableSpec:
@@ -130,6 +131,7 @@ def parse_table_spec(data: object, table_id: str, shown: Path) -> TableSpec:
         path=shown,
         loc=data.loc,
         raw=data,
+        data_loc=where(data["data"], loc),
     )
 
 

@@ -36,7 +36,7 @@ from reporter.cache import digest, files_digest
 from reporter.content import schema
 from reporter.content.yamlsource import Map, Text, load_yaml, where
 from reporter.data.readers import ReadOptions, read_file
-from reporter.data.tabular import Dataset, raise_all
+from reporter.data.tabular import Dataset
 from reporter.errors import Collector, Location, ReportError
 
 FILE_NAME = "datasets.yaml"
@@ -76,6 +76,7 @@ class Datasets:
         self._declared: dict[str, Declared] | None = None
         self.loaded: dict[str, Dataset] = {}
         self.keys: dict[str, str] = {}
+        self.checked: set[str] = set()
         self.active: list[str] = []
 
     @property
@@ -88,6 +89,29 @@ class Datasets:
         return sorted({*self.declared, *(p.stem for p in self.folder.glob("*.csv"))})
 
     def __call__(self, name: str, used_at: Location | None = None) -> Dataset:
+        """The dataset, once its checks and those of every dataset it is made from pass.
+        Checks run after the computing, so a check may read any dataset."""
+        data = self.computed(name, used_at)
+        errors = Collector()
+        for each in self._lineage(name):
+            if each not in self.checked:
+                with errors.each():
+                    self._run_checks(each)
+                    self.checked.add(each)
+        errors.done()
+        return data
+
+    def _lineage(self, name: str) -> list[str]:
+        """`name` and the datasets its query reads, theirs, and so on: inputs first."""
+        found: list[str] = []
+        declared = self.declared.get(name)
+        if declared is not None and declared.sql is not None:
+            for input_name in self._inputs(declared):
+                found += [n for n in self._lineage(input_name) if n not in found]
+        return [*found, name]
+
+    def computed(self, name: str, used_at: Location | None = None) -> Dataset:
+        """The dataset as read or computed, before its checks (which may read it)."""
         if name not in self.loaded:
             if name in self.active:
                 cycle = " -> ".join([*self.active[self.active.index(name) :], name])
@@ -97,11 +121,6 @@ class Datasets:
                 self.loaded[name] = self._load(name, used_at)
             finally:
                 self.active.pop()
-            try:  # after it is known: a check may read datasets made from this one
-                self._run_checks(name)
-            except BaseException:
-                del self.loaded[name]
-                raise
         return self.loaded[name]
 
     def key(self, name: str, used_at: Location | None = None) -> str:
@@ -146,7 +165,11 @@ class Datasets:
         else:
             from reporter.data.sql import run_query
 
-            inputs = {n: self(n, declared.loc) for n in self._inputs(declared)}
+            inputs, errors = {}, Collector()
+            for input_name in self._inputs(declared):
+                with errors.each():  # every input that fails is reported
+                    inputs[input_name] = self.computed(input_name, declared.loc)
+            errors.done()
             data = run_query(name, declared.sql, inputs, declared.loc)
         return data
 
@@ -156,27 +179,23 @@ class Datasets:
             return
         from reporter.data.sql import run_query
 
-        errors = []
+        errors = Collector()
         for check in declared.checks:
-            inputs = {n: self(n, check.loc) for n in self._inputs(check)}
-            found = run_query(f"{declared.name} check", check.sql, inputs, check.loc).frame
-            if len(found):
-                rows = "; ".join(
-                    ", ".join(f"{k}={v}" for k, v in row.items())
-                    for row in found.head(MAX_CHECK_ROWS).to_dict("records")
-                )
-                more = (
-                    f" (and {len(found) - MAX_CHECK_ROWS} more)"
-                    if len(found) > MAX_CHECK_ROWS
-                    else ""
-                )
-                errors.append(
-                    ReportError(
-                        f"check of {declared.name!r} fails: {check.message}: {rows}{more}",
+            with errors.each():  # every check runs, even when another (or an input's) fails
+                inputs = {n: self.computed(n, check.loc) for n in self._inputs(check)}
+                found = run_query(f"{name} check", check.sql, inputs, check.loc).frame
+                if len(found):
+                    rows = "; ".join(
+                        ", ".join(f"{k}={_cell(v)}" for k, v in row.items())
+                        for row in found.head(MAX_CHECK_ROWS).to_dict("records")
+                    )
+                    more = len(found) - MAX_CHECK_ROWS
+                    raise ReportError(
+                        f"check of {name!r} fails: {check.message}: {rows}"
+                        + (f" (and {more} more)" if more > 0 else ""),
                         check.loc,
                     )
-                )
-        raise_all(errors)
+        errors.done()
 
     def _inputs(self, item: Declared | Check) -> list[str]:
         """The datasets a query reads: the table names DuckDB's parser finds in it."""
@@ -328,6 +347,12 @@ def _checks(entry: Map, at: Location) -> list[Check]:
             raise ReportError("a check's sql: must be a query", where(sql, item.loc))
         checks.append(Check(sql, schema.text(item["message"], "message", at), item.loc))
     return checks
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def _shown(path: Path, root: Path) -> Path:

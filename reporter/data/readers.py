@@ -18,12 +18,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.content.yamlsource import read_bytes
-from reporter.data.tabular import Dataset, Origin, check_numbers
+from reporter.data.tabular import MAX_LISTED, Dataset, Origin, check_numbers, raise_all
 from reporter.errors import Location, ReportError
 
 MAX_BYTES = 50_000_000  # one data file
@@ -85,35 +86,56 @@ def read_csv(name: str, text: str, shown: Path, options: ReadOptions) -> Dataset
         body = body[: _first_blank_record(body)]
     rows = body.count("\n") + 1
     _bound(rows, len(names), Location(shown, body_line))
+    origin = Origin(shown, lambda: _record_lines(body, body_line), 0, names)
     try:
         frame = _parse_body(body, len(names), options)
+    except pd.errors.ParserWarning:  # pandas only warns when the first row is too long
+        raise _too_many(shown, body_line, len(names)) from None
     except pd.errors.ParserError as exc:
         raise _parser_error(exc, shown, body_line, len(names)) from None
     except ValueError as exc:  # e.g. the same character as thousands and decimal separator
         raise ReportError(f"cannot read the CSV: {exc}", Location(shown)) from None
+    spare = frame.pop(len(names))  # a cell beyond the header's columns
+    if spare.notna().any():
+        raise_all(
+            [
+                _too_many(shown, origin.at(r).line, len(names))
+                for r in spare.dropna().index[:MAX_LISTED]
+            ]
+        )
     frame = _typed(_drop_blank(frame, names))
-    data = Dataset(name, frame, Origin(shown, lambda: _record_lines(body, body_line), 0, names))
+    data = Dataset(name, frame, origin)
     check_numbers(data)
     return data
+
+
+def _too_many(shown: Path, line: int, width: int) -> ReportError:
+    return ReportError(
+        f"more cells than the header's {width}",
+        Location(shown, line),
+        "check for an extra comma (quote cells that contain commas)",
+    )
 
 
 def _parse_body(body: str, width: int, options: ReadOptions):
     import pandas as pd
 
     if not body.strip():
-        return pd.DataFrame(columns=range(width), dtype=object)
-    return pd.read_csv(
-        io.StringIO(body),
-        header=None,
-        names=list(range(width)),
-        index_col=False,
-        keep_default_na=False,
-        na_values=["", *options.na],
-        thousands=options.thousands,
-        decimal=options.decimal,
-        skip_blank_lines=False,
-        low_memory=False,
-    )
+        return pd.DataFrame(columns=range(width + 1), dtype=object)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        return pd.read_csv(
+            io.StringIO(body),
+            header=None,
+            names=list(range(width + 1)),  # a spare column: a row too long shows in it
+            index_col=False,
+            keep_default_na=False,
+            na_values=["", *options.na],
+            thousands=options.thousands,
+            decimal=options.decimal,
+            skip_blank_lines=False,
+            low_memory=False,
+        )
 
 
 def read_xlsx(name: str, raw: bytes, shown: Path, options: ReadOptions) -> Dataset:
@@ -171,10 +193,7 @@ def header_names(rows: list[list[object]], at: Location) -> list[str]:
                 )
             )
         seen.setdefault(n, i + 1)
-    if errors:
-        from reporter.data.tabular import raise_all
-
-        raise_all(errors)
+    raise_all(errors)
     if len(names) > MAX_COLUMNS:
         raise ReportError(
             f"{len(names):,} columns, more than the {MAX_COLUMNS:,} allowed", at, "split the file"
@@ -183,12 +202,13 @@ def header_names(rows: list[list[object]], at: Location) -> list[str]:
 
 
 def _decode(raw: bytes, shown: Path, encoding: str) -> str:
+    utf8 = encoding.lower() in ("utf-8", "utf8")
     try:
-        return raw.decode("utf-8-sig" if encoding.lower() in ("utf-8", "utf8") else encoding)
+        return raw.decode("utf-8-sig" if utf8 else encoding)
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
         raise ReportError(
-            f"not {encoding} (byte 0x{raw[exc.start]:02x})",
+            f"not {'UTF-8' if utf8 else encoding} (byte 0x{raw[exc.start]:02x})",
             Location(shown, line),
             "declare the file's encoding in datasets.yaml (e.g. encoding: latin-1), or save it "
             "as UTF-8",
@@ -258,12 +278,19 @@ def _first_blank_record(body: str) -> int:
 
 
 def _record_lines(body: str, first_line: int) -> list[int]:
-    """The line each record of `body` starts on."""
+    """The line each record of `body` starts on (read with the csv module, which splits
+    records as pandas does; its cell size limit is lifted for the call and put back)."""
     starts, line = [], first_line
-    reader = csv.reader(io.StringIO(body, newline=""))
-    for _ in reader:
-        starts.append(line)
-        line = first_line + reader.line_num
+    limit = csv.field_size_limit(MAX_BYTES)
+    try:
+        reader = csv.reader(io.StringIO(body, newline=""))
+        for _ in reader:
+            starts.append(line)
+            line = first_line + reader.line_num
+    except csv.Error:
+        pass  # pandas read it: lines after this point are unknown (0)
+    finally:
+        csv.field_size_limit(limit)
     return starts
 
 
@@ -275,12 +302,8 @@ def _bound(rows: int, columns: int, at: Location) -> None:
 
 def _parser_error(exc: Exception, shown: Path, first_line: int, width: int) -> ReportError:
     found = re.search(r"line (\d+), saw (\d+)", str(exc))
-    if found:
-        return ReportError(
-            f"{found[2]} cells where the header has {width}",
-            Location(shown, first_line + int(found[1]) - 1),
-            "check for an extra comma (quote cells that contain commas)",
-        )
+    if found:  # pandas counts lines from the body's first, which is `first_line`
+        return _too_many(shown, first_line + int(found[1]) - 1, width)
     found = re.search(r"row (\d+)", str(exc))
     line = first_line + int(found[1]) if found else 0
     return ReportError(f"malformed CSV: {exc}", Location(shown, line), "check the quoting")

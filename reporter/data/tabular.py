@@ -121,7 +121,7 @@ def check_numbers(data: Dataset) -> None:
         for label in data.frame.index[bad.nonzero()[0]][:MAX_LISTED]:
             errors.append(
                 ReportError(
-                    f"column {column!r} has {values.loc[label]!r}: numbers must be finite and "
+                    f"column {column!r} has {values.loc[label]:g}: numbers must be finite and "
                     f"at most {MAX_NUMBER:,.0f} in size",
                     data.origin.at(label, column),
                     "write the number in a larger unit, e.g. millions, or fix it",
