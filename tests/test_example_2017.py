@@ -184,7 +184,9 @@ def test_a_broken_classification_fails_its_check_with_the_country(tmp_path, caps
     datasets.write_text(datasets.read_text().replace("('Swaziland', 'Eswatini'),\n", ""))
     assert main(["check", str(project)]) == 2
     err = capsys.readouterr().err
-    assert "data/datasets.yaml:35:7: check of 'countries' fails: an origin the annex does not" in err
+    assert (
+        "data/datasets.yaml:35:12: check of 'countries' fails: an origin the annex does not" in err
+    )
     assert "origin=Swaziland" in err
     assert "check of 'stock' fails: a development group's row disagrees" in err
 

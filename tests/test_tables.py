@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from reporter.compute.tables import compute_table, format_number
-from reporter.data.datasets import Datasets
 from reporter.content.tablespec import NumberFormat
+from reporter.data.datasets import Datasets
 from reporter.errors import ReportError
 from reporter.pipeline import compute_tables, load
 from tests.conftest import FIXTURES

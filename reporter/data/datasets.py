@@ -345,7 +345,7 @@ def _checks(entry: Map, at: Location) -> list[Check]:
         sql = item["sql"]
         if not isinstance(sql, Text):
             raise ReportError("a check's sql: must be a query", where(sql, item.loc))
-        checks.append(Check(sql, schema.text(item["message"], "message", at), item.loc))
+        checks.append(Check(sql, schema.text(item["message"], "message", at), sql.loc))
     return checks
 
 

@@ -24,7 +24,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.content.yamlsource import read_bytes
-from reporter.data.tabular import MAX_LISTED, Dataset, Origin, check_numbers, raise_all
+from reporter.data.tabular import (
+    MAX_LISTED,
+    Dataset,
+    Origin,
+    check_numbers,
+    raise_all,
+    whole_numbers,
+)
 from reporter.errors import Location, ReportError
 
 MAX_BYTES = 50_000_000  # one data file
@@ -330,11 +337,8 @@ def _typed(frame):
                 values = numbers
             else:
                 values = values.map(_as_text, na_action="ignore").astype("string")
-        if pd.api.types.is_float_dtype(values) and values.notna().all():
-            whole = (values % 1 == 0).all() and (values.abs() < 2**53).all()
-            values = values.astype("int64") if whole else values
         frame[column] = values
-    return frame
+    return whole_numbers(frame)
 
 
 def _as_text(value: object) -> str:

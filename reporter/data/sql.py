@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from reporter.content.yamlsource import Text, locate
 from reporter.data.readers import MAX_CELLS, MAX_COLUMNS, MAX_ROWS
-from reporter.data.tabular import Dataset, Origin, check_numbers
+from reporter.data.tabular import Dataset, Origin, check_numbers, whole_numbers
 from reporter.errors import Location, ReportError
 
 
@@ -67,7 +67,7 @@ def run_query(
         timer.cancel()
         con.close()
     frame.columns = [str(c) for c in frame.columns]
-    data = Dataset(name, _plain(frame), Origin(at.path, line=at.line))
+    data = Dataset(name, whole_numbers(_plain(frame)), Origin(at.path, line=at.line))
     check_numbers(data)
     return data
 
@@ -101,8 +101,17 @@ def _plain(frame):
     return frame
 
 
+_NO_TABLE = re.compile(r"Table with name (\S+) does not exist!.*", re.S)
+
+
 def _message(exc: Exception) -> str:
     text = str(exc).split("\n\nLINE ")[0]
+    # DuckDB suggests its own catalog tables (pg_indexes…): name the datasets instead
+    text = _NO_TABLE.sub(
+        r"no dataset \1: a query reads the datasets of datasets.yaml and the data folder's "
+        "CSV files",
+        text,
+    )
     return " ".join(text.split())
 
 
@@ -122,7 +131,7 @@ def _position(exc: Exception, query: Text, at: Location) -> Location:
             column += max(line.find(shown[3:].rstrip(".")), 0) - 3
         offset = sum(len(x) + 1 for x in lines[: number - 1]) + min(max(column, 0), len(line))
         return locate(query, min(offset, len(query) - 1))
-    named = re.search(r'"([^"]+)"', text)
+    named = _NO_TABLE.search(text) or re.search(r'"([^"]+)"', text)
     if named:
         at_name = re.search(rf"\b{re.escape(named[1])}\b", str(query), re.I)
         if at_name:

@@ -130,6 +130,19 @@ def check_numbers(data: Dataset) -> None:
     raise_all(errors)
 
 
+def whole_numbers(frame):
+    """Float columns whose every value is whole (and none missing) as int64, so that a year
+    reads "1990" whether a CSV, a workbook or a query gave it."""
+    import pandas as pd
+
+    for column in frame.columns:
+        values = frame[column]
+        floats = pd.api.types.is_float_dtype(values) and len(values) and values.notna().all()
+        if floats and ((values % 1 == 0) & (values.abs() < 2**53)).all():
+            frame[column] = values.astype("int64")
+    return frame
+
+
 def raise_all(errors: list[ReportError]) -> None:
     """Raise the first error, carrying the others (one run reports them all)."""
     if errors:
