@@ -156,3 +156,12 @@ def test_a_workbook_needs_its_sheet_and_a_known_one(tmp_path):
     (data / "datasets.yaml").write_text("stock:\n  file: stock.xlsx\n")
     with pytest.raises(ReportError, match="an .xlsx workbook: give the sheet to read .*'ANNEX'"):
         Datasets(tmp_path)("stock")
+
+
+@pytest.mark.parametrize("bom", ["", "\ufeff"])
+def test_a_header_far_down_a_large_file_is_found(tmp_path, bom):
+    title = '"' + "é" * 40_000 + "\n" + "x" * 40_000 + '"\n'  # one record over 64 KB, two lines
+    data = read(tmp_path, bom + title + "a,b\n1,é\n", header=(2,))
+    assert list(data.frame.columns) == ["a", "b"]
+    assert data.frame["b"].tolist() == ["é"]
+    assert data.origin.at(data.frame.index[0], "b") == Location(Path("data/x.csv"), 4, 2)

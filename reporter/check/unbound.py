@@ -32,7 +32,7 @@ NOT_QUANTITIES = re.compile(
             r"\b\d+/\d+\b",  # resolution numbers: 65/170, 2006/2
             r"\bNo\. \d+",  # convention and issue numbers: (No. 97)
             r"\bGroup of (?:Eight|Seven|Twenty|\d+)\b",  # names of groups
-            r"“[^”]*”",  # quoted names and titles: “5 by 5”, “Migration and development brief 18”
+            r"“[^”]*”",  # quoted names and titles: “5 by 5”, “Trade brief 18”
             r"\b(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)-(?:first|second|third|\w+th)\b",
         ]
     )

@@ -3,25 +3,25 @@
 A binding names either a table cell, `table.row.column` (its unit is the column's), or a
 quantity defined once in quantities.yaml:
 
-    south_north_share_of_growth:
-      formula: 100 * corridors.south-north.change / corridors.in-north.change
+    africa_share_of_growth:
+      formula: 100 * exports.africa.change / exports.total.change
       unit: percent
-      description: Share of the increase in the North's migrants born in the South
-    round_tables:
-      count: a67254_gfmd_round_tables        # number of records (optional where:)
-    forum_meetings:
-      distinct: a67254_gfmd_round_tables.year  # number of different values
+      description: Africa's share of the increase in exports
+    meetings:
+      count: meetings                        # number of records (optional where:)
+    meeting_years:
+      distinct: meetings.year                # number of different values
     world_2019:
-      sum: stock.migrants_2019               # also min, max, mean; where: filters the records
+      sum: population.people_2019            # also min, max, mean; where: filters the records
       where: {area: WORLD}
-    top10_share:
-      share: destinations.migrants_2019      # 100 x the sum over where: / the sum over of:
-      where: {rank: {"<=": 10}}
-      of: {}                                 # the whole: here every record
-    germany_rank:
-      rank: destinations                     # the record's place in the sorted dataset
-      sort: -migrants_2019                   # largest first
-      where: {country: Germany}              # the one record ranked
+    asia_share:
+      share: population.people_2019          # 100 x the sum over where: / the sum over of:
+      where: {region: Asia}
+      of: {type: country}                    # the whole (default: every record)
+    france_rank:
+      rank: population                       # the record's place in the sorted dataset
+      sort: -people_2019                     # largest first
+      where: {country: France}               # the one record ranked
       among: {type: country}                 # the records it is ranked among (default: all)
 
 docs/quantities.md documents every key.

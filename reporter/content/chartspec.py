@@ -1,13 +1,13 @@
 """Chart specs (content/charts/ID.yaml): what a figure shows, read from a computed table.
 
-title: International migrants by origin and destination, 1990 and 2010
+title: Exports by region, 1990 and 2010
 kind: bar                        # bar | stacked-bar
-table: corridors                 # the computed table the chart reads: chart and table agree
+table: exports                   # the computed table the chart reads: chart and table agree
 categories:                      # one group of bars per row
-  rows: [north-north, north-south, south-north, south-south]
-  labels: [North-North, North-South, South-North, South-South]   # optional: row labels
+  rows: [africa, asia, europe]
+  labels: [Africa, Asia, Europe]  # optional: row labels
 series:                          # one bar (or stack segment) per column
-  - {column: stock_1990, label: "1990"}
+  - {column: value_1990, label: "1990"}
 line: {column: ratio, label: …}  # optional: a line on a right-hand scale
 unit: Millions                   # axis title
 right_unit: Actions per recommendation

@@ -6,7 +6,7 @@ where:
   year: 2017                      # equal (numbers compare as numbers, text as text)
   region: [Africa, Asia]          # one of
   country: {not: WORLD}           # not equal; {not: [a, b]}: none of
-  migrants: {">=": 1000000, "<": 5000000}   # comparisons, on numeric columns
+  people: {">=": 1000000, "<": 5000000}     # comparisons, on numeric columns
 ```
 """
 

@@ -4,19 +4,19 @@ A table or a quantity names a dataset (`data: NAME`). It is either `data/NAME.cs
 with the defaults, or declared in the data folder's `datasets.yaml`:
 
 ```yaml
-matrix:                                  # a file, read as published
-  file: un_desa_origin_destination_2017.csv
+trade:                                   # a file, read as published
+  file: exports_by_partner_2017.csv
   na: ".."                               # what means "no value"
   end: blank-row                         # the table stops at its first blank row
-annex:
-  file: sources/aggregates_2020.xlsx     # a sheet of a workbook
+regions:
+  file: sources/classification.xlsx      # a sheet of a workbook
   sheet: Annex
   header: [10, 11]                       # a header over two rows
-corridors:                               # SQL over other datasets (DuckDB)
+by_region:                               # SQL over other datasets (DuckDB)
   sql: |
-    select … from matrix join annex on …
+    select … from trade join regions on …
   checks:                                # queries that must return no rows
-    - sql: select Destination from matrix where Total < 0
+    - sql: select Country from trade where Total < 0
       message: a negative total
 ```
 

@@ -15,6 +15,7 @@ and cells are bounded before they are built.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
@@ -41,7 +42,7 @@ MAX_CELLS = 20_000_000  # rows x columns
 MAX_RECORD_CHARS = 1_000_000  # one CSV record (quoted line breaks included)
 
 _LINE = re.compile(r"[^\r\n]*(?:\r\n|\r|\n)|[^\r\n]+")
-_BLANK_RECORD = re.compile(r"^[ \t,]*\r?$", re.M)
+_BLANK_RECORD = re.compile(rb"^[ \t,]*\r?$", re.M)
 ZIP_MAGIC = b"PK\x03\x04"
 
 
@@ -80,26 +81,31 @@ def read_file(name: str, path: Path, shown: Path, options: ReadOptions) -> Datas
         )
     if options.sheet is not None:
         raise ReportError("sheet: is for .xlsx workbooks; this is a CSV file", Location(shown))
-    return read_csv(name, _decode(raw, shown, options.encoding), shown, options)
+    return read_csv(name, raw, shown, options)
 
 
-def read_csv(name: str, text: str, shown: Path, options: ReadOptions) -> Dataset:
+def read_csv(name: str, raw: bytes, shown: Path, options: ReadOptions) -> Dataset:
+    """The body is handed to pandas as bytes: decoding the whole file into Python text first
+    would double the memory a large file costs."""
     import pandas as pd
 
-    header_rows, body_start, body_line = _csv_header(text, shown, options.header)
+    codec = _codec(options.encoding, shown)
+    header_rows, body_start, body_line = _csv_header(raw, codec, shown, options.header)
     names = header_names(header_rows, Location(shown, options.header[-1]))
-    body = text[body_start:]
+    body = raw[body_start:]
     if options.end == "blank-row":
         body = body[: _first_blank_record(body)]
-    rows = body.count("\n") + 1
+    rows = body.count(b"\n") + 1
     _bound(rows, len(names), Location(shown, body_line))
-    origin = Origin(shown, lambda: _record_lines(body, body_line), 0, names)
+    origin = Origin(shown, lambda: _record_lines(body.decode(codec), body_line), 0, names)
     try:
-        frame = _parse_body(body, len(names), options)
+        frame = _parse_body(body, codec, len(names), options)
     except pd.errors.ParserWarning:  # pandas only warns when the first row is too long
         raise _too_many(shown, body_line, len(names)) from None
     except pd.errors.ParserError as exc:
         raise _parser_error(exc, shown, body_line, len(names)) from None
+    except UnicodeDecodeError:
+        raise _decode_error(body, codec, shown, options.encoding, body_line) from None
     except ValueError as exc:  # e.g. the same character as thousands and decimal separator
         raise ReportError(f"cannot read the CSV: {exc}", Location(shown)) from None
     spare = frame.pop(len(names))  # a cell beyond the header's columns
@@ -124,7 +130,7 @@ def _too_many(shown: Path, line: int, width: int) -> ReportError:
     )
 
 
-def _parse_body(body: str, width: int, options: ReadOptions):
+def _parse_body(body: bytes, codec: str, width: int, options: ReadOptions):
     import pandas as pd
 
     if not body.strip():
@@ -132,7 +138,8 @@ def _parse_body(body: str, width: int, options: ReadOptions):
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
         return pd.read_csv(
-            io.StringIO(body),
+            io.BytesIO(body),
+            encoding=codec,
             header=None,
             names=list(range(width + 1)),  # a spare column: a row too long shows in it
             index_col=False,
@@ -208,20 +215,31 @@ def header_names(rows: list[list[object]], at: Location) -> list[str]:
     return names
 
 
-def _decode(raw: bytes, shown: Path, encoding: str) -> str:
-    utf8 = encoding.lower() in ("utf-8", "utf8")
+def _codec(encoding: str, shown: Path) -> str:
+    """The Python codec for a declared encoding; UTF-8 is read with or without a BOM."""
     try:
-        return raw.decode("utf-8-sig" if utf8 else encoding)
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise ReportError(
-            f"not {'UTF-8' if utf8 else encoding} (byte 0x{raw[exc.start]:02x})",
-            Location(shown, line),
-            "declare the file's encoding in datasets.yaml (e.g. encoding: latin-1), or save it "
-            "as UTF-8",
-        ) from None
+        name = codecs.lookup(encoding).name
     except LookupError:
         raise ReportError(f"unknown encoding {encoding!r}", Location(shown)) from None
+    return "utf-8-sig" if name == "utf-8" else name
+
+
+def _decode_error(
+    raw: bytes, codec: str, shown: Path, encoding: str, first_line: int = 1
+) -> ReportError:
+    """Where `raw` stops being `codec` (only called once decoding has failed)."""
+    try:
+        raw.decode(codec)
+        start = 0
+    except UnicodeDecodeError as exc:
+        start = exc.start
+    utf8 = codec == "utf-8-sig"
+    return ReportError(
+        f"not {'UTF-8' if utf8 else encoding} (byte 0x{raw[start]:02x})",
+        Location(shown, first_line + raw[:start].count(b"\n")),
+        "declare the file's encoding in datasets.yaml (e.g. encoding: latin-1), or save it "
+        "as UTF-8",
+    )
 
 
 def _lines(text: str, shown: Path) -> Iterator[str]:
@@ -239,8 +257,32 @@ def _lines(text: str, shown: Path) -> Iterator[str]:
         yield match[0]
 
 
-def _csv_header(text: str, shown: Path, header: tuple[int, ...]) -> tuple[list, int, int]:
-    """(the header rows, where the body starts in the text, the body's first line)."""
+def _csv_header(
+    raw: bytes, codec: str, shown: Path, header: tuple[int, ...]
+) -> tuple[list, int, int]:
+    """(the header rows, the byte where the body starts, the body's first line). Only the
+    head of the file is decoded: twice as much again until it holds the header's records."""
+    size = 1 << 16
+    while True:
+        head = raw[:size]
+        complete = size >= len(raw)
+        if not complete:
+            head = head[: head.rfind(b"\n") + 1]  # whole lines: no character cut in two
+        try:
+            text = head.decode(codec)
+        except UnicodeDecodeError:
+            raise _decode_error(raw, codec, shown, codec) from None
+        rows, consumed, body_line = _header_records(text, shown, header, complete)
+        if rows is not None:
+            bom = 3 if codec == "utf-8-sig" and raw.startswith(codecs.BOM_UTF8) else 0
+            plain = "utf-8" if codec == "utf-8-sig" else codec
+            return rows, bom + len(text[:consumed].encode(plain)), body_line
+        size *= 2
+
+
+def _header_records(text: str, shown: Path, header: tuple[int, ...], complete: bool):
+    """Like _csv_header, on decoded text; (None, 0, 0) when the header may run on past the
+    end of `text` and more of the file is left to decode."""
     consumed = 0
 
     def counted() -> Iterator[str]:
@@ -254,6 +296,8 @@ def _csv_header(text: str, shown: Path, header: tuple[int, ...]) -> tuple[list, 
     try:
         for number in range(1, header[-1] + 1):
             row = next(reader, None)
+            if row is None and not complete:
+                return None, 0, 0
             if row is None:
                 raise ReportError(
                     f"the header is on row {header[-1]}, but the file has {number - 1} rows",
@@ -266,6 +310,8 @@ def _csv_header(text: str, shown: Path, header: tuple[int, ...]) -> tuple[list, 
         raise ReportError(
             f"malformed CSV: {exc}", Location(shown, reader.line_num), "check the quoting"
         ) from None
+    if consumed == len(text) and not complete:
+        return None, 0, 0  # the last header record may go on in the next part of the file
     if not any(any(c.strip() for c in r) for r in rows):
         raise ReportError(
             "the header row is blank", Location(shown, header[0]), "first line: column names"
@@ -273,12 +319,12 @@ def _csv_header(text: str, shown: Path, header: tuple[int, ...]) -> tuple[list, 
     return rows, consumed, reader.line_num + 1
 
 
-def _first_blank_record(body: str) -> int:
+def _first_blank_record(body: bytes) -> int:
     """Where the first record made of nothing but commas and spaces starts (a line inside a
     quoted cell is not one: the quotes before it are balanced)."""
     for match in _BLANK_RECORD.finditer(body):
-        if body.count('"', 0, match.start()) % 2 == 0 and (
-            match.start() == 0 or body[match.start() - 1] in "\r\n"
+        if body.count(b'"', 0, match.start()) % 2 == 0 and (
+            match.start() == 0 or body[match.start() - 1 : match.start()] in (b"\r", b"\n")
         ):
             return match.start()
     return len(body)
