@@ -142,3 +142,27 @@ def test_a_comparison_on_a_text_column_names_the_cells(make_project):
     with pytest.raises(ReportError) as caught:
         table(make_project, spec)
     assert str(caught.value).startswith("data/stock.csv:2:2: column 'region' has 'North' where")
+
+
+def test_every_bad_column_and_row_of_a_spec_in_one_run(make_project):
+    spec = """
+        title: Many mistakes
+        data: stock
+        rows:
+          - {id: a, labl: A}
+          - {id: b, label: B, style: bold}
+        columns:
+          - {id: x, heading: X, summ: migrants}
+          - {id: y, heading: Y, sum: migrants, scale: big}
+    """
+    with pytest.raises(ReportError) as caught:
+        table(make_project, spec)
+    assert [str(e) for e in (caught.value, *caught.value.others)] == [
+        "content/tables/first-table.yaml:7:25: unknown key 'summ' in columns[0] (did you mean "
+        "'sum'?)",
+        "content/tables/first-table.yaml:8:40: scale must be a number (e.g. scale: 0.001)",
+        "content/tables/first-table.yaml:4:13: unknown key 'labl' in rows[0] (did you mean "
+        "'label'?)",
+        "content/tables/first-table.yaml:4:5: rows[0] has no 'label' (add label: …)",
+        "content/tables/first-table.yaml:5:23: row style must be one of total, grand-total",
+    ]

@@ -18,7 +18,7 @@ from reporter.content import schema
 from reporter.content.inline import Node, parse_inline, plain_text
 from reporter.content.where import Where, parse_where
 from reporter.content.yamlsource import Map, load_yaml, where
-from reporter.errors import Location, ReportError
+from reporter.errors import Collector, Location, ReportError
 
 NEGATIVE_STYLES = ("parentheses", "minus")
 UNITS = ("count", "thousand", "million", "billion", "percent", "ratio")
@@ -109,9 +109,14 @@ def parse_table_spec(data: object, table_id: str, shown: Path) -> TableSpec:
     )
     base = _format(data.get("format"), NumberFormat(), loc)
     items = schema.listing(data["columns"], "columns", loc)
-    columns = [_column(c, base, loc, f"columns[{i}]") for i, c in enumerate(items)]
+    errors, columns = Collector(), []
+    for i, item in enumerate(items):  # every bad column and row in one run
+        with errors.each():
+            columns.append(_column(item, base, loc, f"columns[{i}]"))
+    with errors.each():
+        rows = _rows(data["rows"], loc)
+    errors.done()
     _unique([c.id for c in columns], "column", data["columns"], loc)
-    rows = _rows(data["rows"], loc)
     if isinstance(rows, list):
         _unique([r.id for r in rows], "row", data["rows"], loc)
     footnotes = {}
@@ -220,27 +225,31 @@ def _unit(unit: object, column: Map, loc: Location) -> str:
 def _rows(value: object, loc: Location) -> list[RowSpec] | GroupedRows:
     if isinstance(value, Map):
         return _grouped_rows(value, loc)
-    rows = []
+    rows, errors = [], Collector()
     for i, item in enumerate(schema.listing(value, "rows", loc)):
-        keys = {"id", "label", "where", "style"}
-        item = schema.check_keys(item, keys, {"id", "label"}, f"rows[{i}]", loc)
-        style = item.get("style", "")
-        if style not in ROW_STYLES:
-            raise ReportError(
-                f"row style must be one of {', '.join(ROW_STYLES[1:])}", item.key_locs["style"]
-            )
-        inlines = _inline(item["label"], loc)
-        rows.append(
-            RowSpec(
-                id=schema.text(item["id"], "row id", loc),
-                label=plain_text(inlines),
-                where=parse_where(item.get("where"), item.loc),
-                style=style,
-                loc=item.loc,
-                inlines=inlines,
-            )
-        )
+        with errors.each():
+            rows.append(_listed_row(item, i, loc))
+    errors.done()
     return rows
+
+
+def _listed_row(item: object, i: int, loc: Location) -> RowSpec:
+    keys = {"id", "label", "where", "style"}
+    item = schema.check_keys(item, keys, {"id", "label"}, f"rows[{i}]", loc)
+    style = item.get("style", "")
+    if style not in ROW_STYLES:
+        raise ReportError(
+            f"row style must be one of {', '.join(ROW_STYLES[1:])}", item.key_locs["style"]
+        )
+    inlines = _inline(item["label"], loc)
+    return RowSpec(
+        id=schema.text(item["id"], "row id", loc),
+        label=plain_text(inlines),
+        where=parse_where(item.get("where"), item.loc),
+        style=style,
+        loc=item.loc,
+        inlines=inlines,
+    )
 
 
 def _grouped_rows(value: Map, loc: Location) -> GroupedRows:
