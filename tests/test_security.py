@@ -42,6 +42,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def read_csv(path: Path, shown: Path):
     return read_file("x", path, shown, ReadOptions()).frame
+
+
 HERE = Location(Path("content/x.yaml"), 1, 1)
 SECRET = "TOP-SECRET-7f3a"
 
