@@ -62,3 +62,12 @@ def test_unknown_row_is_an_error(computed):
     spec = type(spec)(**{**spec.__dict__, "rows": ["north-north", "nort-south"]})
     with pytest.raises(ReportError, match="has no row 'nort-south'"):
         chart_data(spec, tables)
+
+
+def test_a_text_column_is_no_series(computed):
+    _, tables, charts = computed
+    spec = charts["gfmd-recommendations"].spec
+    series = [type(s)(**{**s.__dict__, "column": "title"}) for s in spec.series]
+    spec = type(spec)(**{**spec.__dict__, "series": series})
+    with pytest.raises(ReportError, match="has no numeric column 'title'"):
+        chart_data(spec, tables)

@@ -136,3 +136,19 @@ def test_every_bad_quantity_is_reported_in_one_run(make_project):
         "content/quantities.yaml:5:3: unknown unit 'furlongs' (use one of: count, thousand, "
         "million, billion, percent, ratio)",
     ]
+
+
+def test_a_share_takes_its_part_from_the_whole(make_project):
+    text = "s:\n  share: stock.migrants\n  where: {region: South}\n"
+    text += "  of: {year: 2017, country: {not: WORLD}}\n"
+    value = quantities(make_project, text).get("s", Location(None)).value
+    assert value == pytest.approx(100 * (200 + 40 + 12) / 414)  # not the South's 1990 records
+
+
+def test_a_record_with_no_value_has_no_rank(make_project):
+    root_text = "r:\n  rank: stock\n  sort: -migrants\n  where: {country: Dorne, year: 2017}\n"
+    stock = STOCK.replace("Dorne,North,2017,12", "Dorne,North,2017,")
+    root = make_project({"content/quantities.yaml": root_text, "data/stock.csv": stock})
+    q = Quantities(read_quantities(root), {}, Datasets(root))
+    with pytest.raises(ReportError, match="rank: the record where: picks has no value"):
+        q.get("r", Location(None))

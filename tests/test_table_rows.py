@@ -4,6 +4,9 @@ an "all other" row, ranked, grouped with subtotals — on a small fixture projec
 
 from __future__ import annotations
 
+import re
+import textwrap
+
 import pytest
 
 from reporter.check.tables import table_notes
@@ -166,3 +169,56 @@ def test_every_bad_column_and_row_of_a_spec_in_one_run(make_project):
         "content/tables/first-table.yaml:4:5: rows[0] has no 'label' (add label: …)",
         "content/tables/first-table.yaml:5:23: row style must be one of total, grand-total",
     ]
+
+
+def test_missing_values_sort_last_both_ways(make_project):
+    stock = STOCK.replace("Dorne,North,2017,12", "Dorne,North,2017,")
+    spec = """
+        title: 2017
+        data: stock
+        rows: {each: record, id: "{country}", where: {year: 2017}, sort: SORT}
+        columns:
+          - {id: country, heading: Country, text: country}
+    """
+    root = make_project({"data/stock.csv": stock})
+    for order, expected in (("migrants", "erewhon"), ("-migrants", "world")):
+        path = root / "content/tables/first-table.yaml"
+        path.write_text(textwrap.dedent(spec).replace("SORT", order))
+        project = Project.at(root)
+        rows = [r.id for r in compute_tables(load(project), project)["first-table"].rows]
+        assert rows[0] == expected and rows[-1] == "dorne"
+
+
+@pytest.mark.parametrize(
+    "change, message",
+    [
+        (("sort: -stock_2017", "sort: -rank"), "sort: 'rank' is a rank column"),
+        (
+            ("total: Total", "total: Total\n      id: '{nation}'"),
+            "'{nation}': the data have no column",
+        ),
+        (("decimals: 0}", "decimals: 9}"), "decimals must be a whole number from 0 to 6"),
+    ],
+)
+def test_more_bad_rows_specs(make_project, change, message):
+    with pytest.raises(ReportError, match=re.escape(message)):
+        table(make_project, TOP.replace(*change, 1))
+
+
+def test_totals_are_checked_with_other_rows_subtotals_and_any_separator(make_project):
+    spec = TOP.replace("top: 2", "top: 3\n      group_by: region\n      subtotal: '{region}'")
+    spec = spec.replace("      - {id: rank, heading: Rank, rank: -stock_2017}\n", "")
+    spec = spec.replace("    title:", "    format: {thousands: ' '}\n    title:")
+    spec = spec.replace("decimals: 0}", "decimals: 0, scale: 1000}")
+    t = table(make_project, spec)
+    assert [(r.label, r.style, r.cells[2].text) for r in t.rows] == [
+        ("Borduria", "", "200 000"),
+        ("Carpania", "", "40 000"),
+        ("South", "subtotal", "240 000"),
+        ("Atlantis", "", "150 000"),
+        ("North", "subtotal", "150 000"),
+        ("All other countries", "other", "24 000"),
+        ("Total", "grand-total", "414 000"),
+    ]
+    notes, failures = table_notes(t)
+    assert failures == [] and notes == []

@@ -5,7 +5,7 @@ so rounding artefacts show up as notes instead of being hidden."""
 from __future__ import annotations
 
 import ast
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from reporter.compute.formula import parse_formula
 from reporter.compute.tables import Table
@@ -21,8 +21,10 @@ def table_notes(table: Table) -> tuple[list[str], list[str]]:
     for total, parts in _totals(table):
         for column in (c for c in table.spec.columns if _additive(c)):
             digits = column.format.decimals
-            values = [_number(printed[(p, column.id)]) for p in parts]
-            stated = _number(printed[(total, column.id)])
+            values = [_number(printed[(p, column.id)], column) for p in parts]
+            stated = _number(printed[(total, column.id)], column)
+            if stated is None or None in values:
+                continue  # ".." (not available) is not summed
             summed = sum(values, Decimal(0))
             if summed == stated:
                 continue
@@ -43,14 +45,13 @@ def table_notes(table: Table) -> tuple[list[str], list[str]]:
             continue
         numerator, denominator = ratio
         for row in table.rows:
-            top, bottom = (
-                _number(printed[(row.id, numerator)]),
-                _number(printed[(row.id, denominator)]),
-            )
-            if bottom == 0:
+            columns = {c.id: c for c in table.spec.columns}
+            top = _number(printed[(row.id, numerator)], columns[numerator])
+            bottom = _number(printed[(row.id, denominator)], columns[denominator])
+            stated = _number(printed[(row.id, column.id)], column)
+            if bottom == 0 or None in (top, bottom, stated):
                 continue
             quotient = (top / bottom).quantize(Decimal(1).scaleb(-column.format.decimals))
-            stated = _number(printed[(row.id, column.id)])
             if quotient != stated:
                 line = (
                     f"{name}, {_heading(column)}, {_label(table, row.id)}: "
@@ -61,9 +62,16 @@ def table_notes(table: Table) -> tuple[list[str], list[str]]:
     return notes, failures
 
 
-def _number(text: str) -> Decimal:
+def _number(text: str, column) -> Decimal | None:
+    """A printed cell as a number (None for ".." or a blank), in the column's own format."""
     negative = text.startswith("(") or text.startswith("\u2212")
-    value = Decimal(text.strip("()\u2212").replace(",", "") or "0")
+    digits = text.strip("()\u2212")
+    if column.format.thousands:
+        digits = digits.replace(column.format.thousands, "")
+    try:
+        value = Decimal(digits or "0")
+    except InvalidOperation:
+        return None
     return -value if negative else value
 
 
@@ -80,15 +88,18 @@ def _totals(table: Table) -> list[tuple[str, list[str]]]:
     """(total row, its part rows) pairs, read off the row definitions."""
     spec = table.spec
     if isinstance(spec.rows, GroupedRows):
-        pairs, group, subtotals = [], [], []
+        pairs, group, subtotals, other = [], [], [], []
         for row in table.rows:
             if row.style == "subtotal":
                 pairs.append((row.id, group))
                 subtotals.append(row.id)
                 group = []
             elif row.style == "grand-total":
-                pairs.append((row.id, subtotals or group))
-            else:  # data rows, and the row of the records top: leaves out
+                pairs.append((row.id, [*subtotals, *other] if subtotals else group))
+            elif row.style == "other":  # the records top: leaves out
+                other.append(row.id)
+                group.append(row.id)
+            else:
                 group.append(row.id)
         return pairs
     parts = [r for r in spec.rows if not r.style]

@@ -47,13 +47,23 @@ def chart_data(spec: ChartSpec, tables: dict) -> ChartData:
                 f"table {spec.table!r} has no row {row_id!r}", spec.loc, f"rows: {', '.join(rows)}"
             )
 
+    numeric = [c.id for c in table.spec.columns if c.kind in ("sum", "formula", "rank")]
+
     def column(col: str) -> list[float]:
-        try:
-            return [float(table.cell(r, col).value) for r in spec.rows]
-        except (KeyError, TypeError):
+        if col not in numeric:
             raise ReportError(
-                f"table {spec.table!r} has no numeric column {col!r}", spec.loc
-            ) from None
+                f"table {spec.table!r} has no numeric column {col!r}",
+                spec.loc,
+                f"numeric columns: {', '.join(numeric)}",
+            )
+        values = [table.cell(r, col).value for r in spec.rows]
+        if None in values:
+            raise ReportError(
+                f"column {col!r} has no value in row {spec.rows[values.index(None)]!r}",
+                spec.loc,
+                "a rank has no value in a total row: leave that row out of the chart",
+            )
+        return [float(v) for v in values]
 
     categories = [str(c) for c in (spec.labels or [rows[r].label for r in spec.rows])]
     series = [(str(s.label), column(s.column)) for s in spec.series]

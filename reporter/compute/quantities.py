@@ -225,9 +225,11 @@ class Quantities:
         if spec.kind == "rank":
             return self._rank(spec, data, records)
         numbers = numeric_column(records, column, spec.loc).dropna()
-        if spec.kind == "share":
-            whole = numeric_column(data.subset(matching(data, spec.of, spec.loc)), column, spec.loc)
-            total = float(whole.sum())
+        if spec.kind == "share":  # the part is taken from the whole: where: and of: both hold
+            whole = data.subset(matching(data, spec.of, spec.loc))
+            part = data.subset(matching(whole, spec.where, spec.loc))
+            numbers = numeric_column(part, column, spec.loc).dropna()
+            total = float(numeric_column(whole, column, spec.loc).sum())
             if total == 0:
                 raise ReportError(f"share: the sum of {name}.{column} over of: is 0", spec.loc)
             return 100 * float(numbers.sum()) / total, f"share of {name}.{column}{filtered}"
@@ -254,6 +256,8 @@ class Quantities:
         among = data.subset(matching(data, spec.among, spec.loc))
         values = numeric_column(among, column, spec.loc).dropna()
         mine = float(numeric_column(records, column, spec.loc).iloc[0])
+        if mine != mine:
+            raise ReportError(f"rank: the record where: picks has no value of {column!r}", spec.loc)
         better = (values > mine) if descending else (values < mine)
         order = "largest" if descending else "smallest"
         return float(1 + int(better.sum())), f"place of {name} by {column}, {order} first"

@@ -162,10 +162,16 @@ def _slug(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
-def _fill(template: str, record) -> str:
+def _fill(template: str, record, at: Location) -> str:
     """ "Total {year}" with the record's values; only plain {column} fields."""
 
     def field(match: re.Match) -> str:
+        if match[1] not in record.index:
+            raise ReportError(
+                f"{template!r}: the data have no column {match[1]!r}",
+                at,
+                f"columns: {', '.join(map(str, record.index))}",
+            )
         value = record[match[1]]
         if isinstance(value, float) and value.is_integer():
             value = int(value)
@@ -202,7 +208,7 @@ def _record_sets(spec: TableSpec, data: Dataset) -> RecordSets:
         for n, (row_id, label, records) in enumerate(group):
             sets[row_id] = (label, "", records, n == 0)
         if rows.subtotal and group:
-            label = _fill(rows.subtotal, group[0][2].iloc[0])
+            label = _fill(rows.subtotal, group[0][2].iloc[0], rows.loc)
             records = _concat([records for _, _, records in group], frame)
             sets[_unique_id(_slug(label), sets)] = (label, "subtotal", records, False)
     if rows.other:
@@ -219,14 +225,18 @@ def _candidates(rows: GroupedRows, data: Dataset) -> list[tuple[str, str, object
     if rows.each == "record":
         for n, label in enumerate(frame.index):
             records = frame.loc[[label]]
-            row_id = _slug(_fill(rows.id, records.iloc[0])) if rows.id else f"record-{n + 1}"
+            row_id = (
+                _slug(_fill(rows.id, records.iloc[0], rows.loc)) if rows.id else f"record-{n + 1}"
+            )
             found.append((_unique_id(row_id, ids), "", records))
             ids.add(found[-1][0])
         return found
     require_columns(data, [rows.each], rows.loc)
     for value, records in frame.groupby(rows.each, sort=False, dropna=True):
         label = _text(value)
-        row_id = _slug(_fill(rows.id, records.iloc[0])) if rows.id else _slug(label) or "row"
+        row_id = (
+            _slug(_fill(rows.id, records.iloc[0], rows.loc)) if rows.id else _slug(label) or "row"
+        )
         found.append((_unique_id(row_id, ids), label, records))
         ids.add(found[-1][0])
     return found
@@ -244,21 +254,29 @@ def _sorted(spec: TableSpec, data: Dataset, frame, candidates: list) -> list:
     ordered = list(candidates)
     for key in reversed(rows.sort):  # stable sorts, last key first
         name, descending = order_key(key)
-        if name in columns and columns[name].kind in ("sum", "formula"):
+        kind = columns[name].kind if name in columns else None
+        if kind == "rank":
+            raise ReportError(
+                f"sort: {name!r} is a rank column", rows.loc, "sort by the column it ranks"
+            )
+        if kind in ("sum", "formula"):
             value = lambda c, n=name: values.get(c[0], n)  # noqa: E731
-        elif name in columns and columns[name].kind == "text":
-            value = lambda c, n=columns[name].source: _sortable(c[2][n].iloc[0])  # noqa: E731
         else:
-            require_columns(data, [name], rows.loc)
-            value = lambda c, n=name: _sortable(c[2][n].iloc[0])  # noqa: E731
-        ordered.sort(key=value, reverse=descending)
+            source = columns[name].source if kind == "text" else name
+            require_columns(data, [source], rows.loc)
+            value = lambda c, n=source: c[2][n].iloc[0]  # noqa: E731
+        keyed = [(value(c), c) for c in ordered]
+        present = sorted(
+            ((v, c) for v, c in keyed if not _missing(v)),
+            key=lambda vc: _comparable(vc[0]),
+            reverse=descending,
+        )
+        ordered = [c for _, c in present] + [c for v, c in keyed if _missing(v)]  # missing last
     return ordered
 
 
-def _sortable(value: object):
-    if _missing(value):
-        return (1, "")  # missing values last
-    return (0, value) if isinstance(value, (int, float)) else (0, str(value))
+def _comparable(value: object):
+    return (0, float(value), "") if isinstance(value, (int, float)) else (1, 0.0, str(value))
 
 
 def _missing(value: object) -> bool:

@@ -52,7 +52,7 @@ class GroupedRows:
 
     id: str | None  # row id template, e.g. "{year}-{round_table}"
     group_by: str | None
-    subtotal: str | None  # label template, "{group}" is the group's value
+    subtotal: str | None  # label template: "Total {year}" fills in the group's {column}
     total: str | None
     loc: Location
     each: str = "record"  # "record", or a data column: one row per distinct value
@@ -163,14 +163,19 @@ def _format(value: object, base: NumberFormat, loc: Location) -> NumberFormat:
         negative=value.get("negative", base.negative),
         thousands=value.get("thousands", base.thousands),
     )
-    if not isinstance(fmt.decimals, int) or not 0 <= fmt.decimals <= 6:
-        raise ReportError("decimals must be a whole number from 0 to 6", where(value, loc))
+    _decimals(fmt.decimals, value.key_locs.get("decimals", value.loc))
     if fmt.negative not in NEGATIVE_STYLES:
         raise ReportError(
             f"negative must be one of {', '.join(NEGATIVE_STYLES)}",
             value.key_locs.get("negative", value.loc),
         )
     return fmt
+
+
+def _decimals(value: object, at: Location) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
+        raise ReportError("decimals must be a whole number from 0 to 6", at)
+    return value
 
 
 def _column(value: object, base: NumberFormat, loc: Location, path: str) -> ColumnSpec:
@@ -194,7 +199,8 @@ def _column(value: object, base: NumberFormat, loc: Location, path: str) -> Colu
     levels = heading if isinstance(heading, list) else [heading]
     fmt = _format(value.get("format"), base, loc)
     if "decimals" in value:
-        fmt = NumberFormat(value["decimals"], fmt.negative, fmt.thousands)
+        decimals = _decimals(value["decimals"], value.key_locs["decimals"])
+        fmt = NumberFormat(decimals, fmt.negative, fmt.thousands)
     scale = value.get("scale", 1)
     if isinstance(scale, bool) or not isinstance(scale, (int, float)):
         raise ReportError("scale must be a number", value.key_locs["scale"], "e.g. scale: 0.001")
