@@ -72,6 +72,8 @@ def test_top_n_with_rank_remainder_and_total(make_project):
     assert [r.style for r in t.rows] == ["", "", "other", "grand-total"]
     assert [r.id for r in t.rows] == ["borduria", "atlantis", "all-other-countries", "total"]
     assert table_notes(t)[1] == []  # the rows and the remainder add up to the total
+    # rank and country are label columns: a total row's label spans them, numbers align right
+    assert t.stub_columns == 2 and not t.numeric("rank") and t.numeric("share")
 
 
 def test_rows_sort_by_a_data_column_and_filter_with_comparisons_and_lists(make_project):

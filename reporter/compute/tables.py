@@ -51,7 +51,8 @@ class Table:
     label_inlines: dict[str, list[Node]] = field(default_factory=dict)  # listed rows, as written
 
     def numeric(self, column_id: str) -> bool:
-        return any(c.id == column_id and c.kind != "text" for c in self.spec.columns)
+        """Laid out as a number column (ranks stand with the labels, at the left)."""
+        return any(c.id == column_id and c.kind in ("sum", "formula") for c in self.spec.columns)
 
     def cell(self, row_id: str, column_id: str) -> Cell:
         for row in self.rows:
@@ -115,9 +116,9 @@ def compute_rows(spec: TableSpec, data: Dataset) -> list[Row]:
 
 def assemble_table(spec: TableSpec, rows: list[Row]) -> Table:
     """Headings, stub width and note letters around computed rows."""
-    stub = 0
+    stub = 0  # leading label columns (texts, ranks): a total row's label spans them
     for column in spec.columns:
-        if column.kind != "text":
+        if column.kind not in ("text", "rank"):
             break
         stub += 1
     table = Table(spec, _header(spec), rows, stub)
