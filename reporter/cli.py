@@ -83,6 +83,11 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument(
         "--verbose", "-v", action="store_true", help="list passing and declared figures too"
     )
+    check.add_argument(
+        "--strict",
+        action="store_true",
+        help="fail on any number, number word or rank that is neither bound nor declared",
+    )
     check.add_argument("--data", type=Path, help="read data from this folder instead of PATH/data")
     check.add_argument("--output", "-o", type=Path, help="write the report to a file")
     check.set_defaults(func=_check)
@@ -173,7 +178,8 @@ def _check(args: argparse.Namespace) -> int:
 
     def check_with(data: Path | None):
         datasets = Datasets(project.root, data.resolve() if data else None)
-        return check(doc, compute_tables(doc, project, datasets), project, datasets)
+        tables = compute_tables(doc, project, datasets)
+        return check(doc, tables, project, datasets, strict=args.strict)
 
     report = check_with(args.data)
     title = f"{doc.meta['symbol']}: reporter check"

@@ -103,8 +103,10 @@ def check(
     project: Project,
     datasets: Datasets | None = None,
     cache: Cache | None = None,
+    strict: bool = False,
 ):
-    """Every figure in the prose against the data, and the printed tables against themselves."""
+    """Every figure in the text against the data, and the printed tables against themselves.
+    Strict (`--strict`, or `strict: true` in document.yaml): a number left unbound fails."""
     from reporter.check.run import Finding, check_document
     from reporter.check.tables import table_notes
     from reporter.check.unbound import unbound_numbers
@@ -130,6 +132,19 @@ def check(
             for f in failures
         ]
     report.unbound = unbound_numbers(doc)
+    if strict or doc.meta.get("strict") is True:
+        report.findings += [
+            Finding(
+                "fail",
+                number,
+                where,
+                place,
+                rule="strict",
+                message="neither bound to the data nor declared (the project is strict)",
+                is_figure=False,
+            )
+            for where, place, number in report.unbound
+        ]
     return report
 
 

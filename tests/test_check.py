@@ -28,24 +28,38 @@ from reporter.cli import main
         ("$372 billion", 375_000, "million", False),
         ("Thirty-five", 35, "count", True),
         ("Thirty-five", 36, "count", False),
-        # about / approximately / some / around: within 5 %
+        # about / approximately / some / around: the value rounds to the figure at the
+        # figure's last significant digit, and is within 5 % of it
         ("about 73 million", 73.155, "million", True),
-        ("approximately 68 million", 70.9, "million", True),
+        ("approximately 68 million", 70.9, "million", False),  # say "about 71 million"
+        ("about 70 million", 73.0, "million", True),  # 70 is rounded to tens
+        ("about 300 million", 349.0, "million", False),  # rounds to 300, but 16 % off
         ("around 84 per cent", 89, "percent", False),
         ("some 13 million", 12.0, "million", False),
-        # almost / nearly / just under: below the figure, and within 10 % of it
+        # almost / nearly / just under: below the figure, by less than its last digit and 5 %
         ("almost 60 per cent", 59.6, "percent", True),
         ("almost 60 per cent", 60.2, "percent", False),
         ("nearly 60 per cent", 50.0, "percent", False),
+        ("almost 30 per cent", 28.6, "percent", True),
+        ("almost 30 per cent", 27.1, "percent", False),  # 9.7 % below: "about 27 per cent"
         ("just under 5", 4.9, "count", True),
-        # over / more than / exceeding; less than / under / fewer than
+        # over / more than / exceeding: above, by less than the figure's last digit (and 5 %);
+        # less than / under / fewer than: below, by less than its last digit
         ("more than $20 billion", 21_000, "million", True),
         ("more than $20 billion", 20_000, "million", False),
+        ("more than $20 billion", 372_000, "million", False),  # true, but says too little
         ("over 6 million", 6.2, "million", True),
         ("exceeding 6 million", 5.9, "million", False),
         ("less than 10 per cent", 9.9, "percent", True),
+        ("less than 1 per cent", 0.2, "percent", True),
         ("fewer than 50", 50, "count", False),
-        ("under 50", 12, "count", True),
+        ("under 50", 45, "count", True),
+        ("under 50", 12, "count", False),  # "under 20" would say it
+        # ranks
+        ("the second largest", 2, "count", True),
+        ("the second largest", 3, "count", False),
+        ("the largest", 1, "count", True),
+        ("6th", 6, "count", True),
         # number words, fractions and multiples
         ("one third", 0.33, "ratio", True),
         ("one third", 40.0, "percent", False),
@@ -119,7 +133,7 @@ def test_changed_figure_fails_and_is_named(checked, capsys):
     assert line.startswith(
         "FAIL content/main.yaml:6:65: para. 1: “about 2.5” does not match a_value = 1.5"
     )
-    assert "within 5% of 2.5 (about)" in line
+    assert "rule: rounds to 2.5 (to 0.1) and within 5% (about)" in line
 
 
 def test_changed_data_fails(checked, capsys):

@@ -12,11 +12,31 @@ def test_new_project_checks_and_builds(tmp_path, capsys):
     assert (target / "templates/assets/fonts/LiberationSerif-Regular.ttf").is_file()
     assert main(["check", str(target), "--unbound"]) == 0
     out = capsys.readouterr().out
-    assert "5 bound: 5 passed, 0 failed, 0 errata" in out
+    assert "7 bound: 7 passed, 0 failed, 0 errata; 0 declared; 0 unbound" in out
     assert main(["build", str(target)]) == 0
     assert (target / "out/REPORT-2025-1.pdf").read_bytes().startswith(b"%PDF")
     html = (target / "out/REPORT-2025-1.html").read_text()
     assert "Figure I" in html and "Table 1" in html and "A/67/254" not in html
+
+
+def test_a_new_project_is_strict(tmp_path, capsys):
+    target = tmp_path / "next-report"
+    main(["new", str(target)])
+    part = target / "content/01-output.yaml"
+    part.write_text(part.read_text().replace("(see [@output])", "in five years (see [@output])"))
+    assert main(["check", str(target)]) == 1
+    assert "para. 1: “five”: neither bound to the data nor declared" in capsys.readouterr().out
+    assert main(["build", str(target)]) == 1  # a strict project builds only when it checks
+    assert not (target / "out").exists()
+
+
+def test_the_scaffold_writes_specs_in_block_style(tmp_path):
+    """A formula with [ in a flow mapping is a YAML error: the scaffold shows the safe style."""
+    target = tmp_path / "next-report"
+    main(["new", str(target)])
+    for spec in (target / "content").rglob("*.yaml"):
+        for line in spec.read_text().splitlines():
+            assert "formula:" not in line or not line.lstrip().startswith("- {"), line
 
 
 def test_new_refuses_a_folder_that_is_not_empty(tmp_path, capsys):

@@ -1,5 +1,6 @@
 """Read a figure as an editor writes it: "almost 60 per cent", "$372 billion", "Thirty-five",
-"one third", "almost doubled" -> qualifier, number, typed precision, scale and unit."""
+"one third", "almost doubled", "the second largest" -> qualifier, number, typed precision,
+scale and unit."""
 
 from __future__ import annotations
 
@@ -30,6 +31,16 @@ FRACTIONS = {
     "one fifth": 1 / 5, "a fifth": 1 / 5, "one tenth": 1 / 10,
 }  # fmt: skip
 MULTIPLES = {"doubled": 2.0, "tripled": 3.0, "trebled": 3.0, "quadrupled": 4.0, "halved": 0.5}
+ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
+            "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
+            "seventeenth", "eighteenth", "nineteenth", "twentieth"]  # fmt: skip
+SUPERLATIVES = ("largest", "biggest", "highest", "greatest", "most", "fastest", "smallest",
+                "lowest", "least", "fewest", "slowest")  # fmt: skip
+_ORDINAL = re.compile(
+    rf"(?:the )?(?:(?P<word>{'|'.join(ORDINALS)})|(?P<digits>\d+)(?:st|nd|rd|th))"
+    rf"(?:[ -](?:{'|'.join(SUPERLATIVES)})\b.*)?"
+    rf"|(?:the )?(?P<alone>{'|'.join(SUPERLATIVES)})\b.*"
+)
 
 MAX_DIGITS = 15  # beyond, a double cannot hold the figure as typed
 _NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
@@ -45,7 +56,7 @@ class Stated:
     decimals: int  # digits typed after the point: the precision the figure claims
     scale: float  # 1e6 for "million"
     unit: str  # count | percent | ratio
-    kind: str  # digits | words | fraction | multiple
+    kind: str  # digits | words | fraction | multiple | ordinal
 
 
 class NotAFigure(ValueError):
@@ -65,6 +76,16 @@ def word_number(text: str) -> int | None:
     return None
 
 
+def ordinal(text: str) -> int | None:
+    """'the second largest' -> 2, 'sixth' -> 6, '3rd-highest' -> 3, 'the largest' -> 1."""
+    m = _ORDINAL.fullmatch(" ".join(text.lower().split()))
+    if m is None:
+        return None
+    if m["word"]:
+        return ORDINALS.index(m["word"]) + 1
+    return int(m["digits"]) if m["digits"] else 1
+
+
 def parse_figure(text: str) -> Stated:
     rest = " ".join(text.split())
     lower = rest.lower()
@@ -78,6 +99,8 @@ def parse_figure(text: str) -> Stated:
         return Stated(text, qualifier, MULTIPLES[lower], 0, 1.0, "ratio", "multiple")
     if lower in FRACTIONS:
         return Stated(text, qualifier, FRACTIONS[lower], 0, 1.0, "ratio", "fraction")
+    if not qualifier and (place := ordinal(lower)) is not None:
+        return Stated(text, "", float(place), 0, 1.0, "rank", "ordinal")
     rest = rest.removeprefix("$")  # kept in the text as typed; it does not change the check
     head, _, tail = rest.partition(" ")
     percent = head.endswith("%")  # "46%" as well as "46 %" and "46 per cent"

@@ -3,17 +3,18 @@ sources, errata, table consistency, and (on request) numbers left unbound."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from reporter.check.figures import NotAFigure, parse_figure
-from reporter.check.rules import UnitMismatch, in_figure_terms, judge
+from reporter.check.rules import UnitMismatch, Verdict, in_figure_terms, judge
 from reporter.compute.quantities import Quantities
 from reporter.content import schema
-from reporter.content.inline import Figure, walk
-from reporter.content.model import Document, Heading, Paragraph, Schedule
+from reporter.content.inline import Figure, Str, plain_text
+from reporter.content.model import Document
 from reporter.content.yamlsource import Map, Seq, load_mapping, load_yaml
-from reporter.errors import Location, ReportError
+from reporter.errors import Collector, Location, ReportError
 
 
 @dataclass
@@ -57,36 +58,24 @@ class CheckReport:
 
 
 def figures_in(doc: Document):
-    """(place, figure) for every figure in reading order; place is "para. N" or the like."""
-    for part in doc.parts:
-        for sub in [part, *part.subsections]:
-            name = (
-                "Summary" if part.kind == "summary" else ("Annex" if part.kind == "annex" else "")
-            )
-            for node in walk(sub.title):
-                if isinstance(node, Figure):
-                    yield f"heading {sub.number}".strip(), node
-            for block in sub.blocks:
-                if isinstance(block, Paragraph):
-                    place = f"para. {block.number}" if block.number else name or "text"
-                    runs = [block.inlines]
-                elif isinstance(block, Heading):
-                    place, runs = "heading", [block.inlines]
-                elif isinstance(block, Schedule):
-                    place, runs = (
-                        name or "schedule",
-                        [block.title] + [i.inlines for i in block.items],
-                    )
-                else:
-                    continue
-                for run in runs:
-                    for node in walk(run):
-                        if isinstance(node, Figure):
-                            yield place, node
-    for note in sorted(doc.footnotes.values(), key=lambda n: n.number):
-        for node in walk(note.inlines):
-            if isinstance(node, Figure):
-                yield f"footnote {note.number}", node
+    """(place, figure, the text before it in its run) for every figure, in reading order:
+    paragraphs, headings, the summary, the annex, tables' and charts' texts, footnotes."""
+    for place, inlines in doc.runs():
+        for figure, before in _figures(inlines, []):
+            yield place, figure, before
+
+
+def _figures(nodes: list, before: list[str]):
+    for node in nodes:
+        if isinstance(node, Figure):
+            yield node, "".join(before)
+            before.append(node.text)
+        elif isinstance(node, Str):
+            before.append(node.text)
+        elif getattr(node, "children", None):
+            yield from _figures(node.children, before)
+        else:
+            before.append(plain_text([node]))
 
 
 def read_errata(root: Path) -> list[Erratum]:
@@ -123,12 +112,21 @@ def check_document(doc: Document, quantities: Quantities, root: Path) -> CheckRe
     report = CheckReport()
     errata = read_errata(root)
     sources = read_sources(root)
-    for place, figure in figures_in(doc):
+    aliases = read_aliases(root)
+    errors = Collector()  # every unknown quantity, wherever it stands, in one run
+    for place, figure, before in figures_in(doc):
         if figure.source is not None:
             report.findings.append(_declared(place, figure, doc, sources))
             continue
         for name in figure.quantities:
-            report.findings.append(_bound(place, figure, name, quantities, errata))
+            with errors.each():
+                value = quantities.get(name, figure.loc)
+                if value.text is not None:
+                    report.findings.append(_named(place, figure, name, value, aliases))
+                else:
+                    finding = _bound(place, figure, name, value, before, errata)
+                    report.findings.append(finding)
+    errors.done()
     for erratum in errata:
         if not erratum.used:
             report.findings.append(
@@ -137,6 +135,58 @@ def check_document(doc: Document, quantities: Quantities, root: Path) -> CheckRe
                         is_figure=False)
             )  # fmt: skip
     return report
+
+
+def _named(place: str, figure: Figure, name: str, value, aliases: dict) -> Finding:
+    """A name bound to the data: the same name, or one of its declared other spellings."""
+    written, computed = _name_key(figure.text), _name_key(value.text)
+    spellings = {computed, *(_name_key(a) for a in aliases.get(computed, ()))}
+    passed = written in spellings
+    rule = "the same name" + (" or a declared alias" if len(spellings) > 1 else "")
+    message = "" if passed else f"the data give {value.text!r}"
+    if not passed and computed not in aliases:
+        message += " (another spelling? declare it in content/aliases.yaml)"
+    status = "pass" if passed else "fail"
+    return Finding(status, figure.text, figure.loc, place, name, None, rule, message)
+
+
+def _name_key(text: str) -> str:
+    """Names compare without case, extra spaces or a leading "the"."""
+    key = " ".join(text.casefold().split())
+    return key.removeprefix("the ")
+
+
+def read_aliases(root: Path) -> dict[str, list[str]]:
+    """content/aliases.yaml: a name as the data write it -> the other spellings the text may
+    use ("United States of America: [the United States, the USA]")."""
+    data = load_mapping(root, "aliases.yaml", "names to lists of other spellings")
+    found = {}
+    for name, spellings in data.items():
+        at = data.key_locs[name]
+        items = spellings if isinstance(spellings, list) else [spellings]
+        found[_name_key(name)] = [schema.text(s, "an alias", at) for s in items]
+    return found
+
+
+_FELL = re.compile(
+    r"\b(?:fell|fallen|falls|declined|declines|decreased|decreases|dropped|drops|shrank|"
+    r"shrunk|reduced|down)\s+by\s*$|\b(?:decline|decrease|drop|fall|reduction)\s+of\s*$",
+    re.IGNORECASE,
+)
+_ROSE = re.compile(
+    r"\b(?:rose|risen|rises|increased|increases|grew|grown|grows|climbed|up)\s+by\s*$"
+    r"|\b(?:increase|rise|growth|gain)\s+of\s*$",
+    re.IGNORECASE,
+)
+
+
+def change_direction(before: str) -> str:
+    """ "fell" or "rose" when the words just before a figure state a change's direction
+    ("declined by", "an increase of"), else ""."""
+    tail = before[-40:]
+    if _FELL.search(tail):
+        return "fell"
+    return "rose" if _ROSE.search(tail) else ""
 
 
 def _declared(place: str, figure: Figure, doc: Document, sources: dict[str, str]) -> Finding:
@@ -168,14 +218,19 @@ def _declared(place: str, figure: Figure, doc: Document, sources: dict[str, str]
 
 
 def _bound(
-    place: str, figure: Figure, name: str, quantities: Quantities, errata: list[Erratum]
+    place: str, figure: Figure, name: str, value, before: str, errata: list[Erratum]
 ) -> Finding:
-    value = quantities.get(name, figure.loc)
     try:
         stated = parse_figure(figure.text)
-        verdict = judge(stated, in_figure_terms(value.value, value.unit, stated))
+        computed = in_figure_terms(value.value, value.unit, stated)
     except (NotAFigure, UnitMismatch) as exc:
         return Finding("fail", figure.text, figure.loc, place, name, value.value, message=str(exc))
+    direction = change_direction(before)
+    verdict = judge(stated, -computed if direction == "fell" else computed)
+    if direction and (computed < 0) != (direction == "fell"):
+        sign = "a fall" if computed < 0 else "a rise"
+        rule = f"{verdict.rule}; the text says it {direction}, the data give {sign}"
+        verdict = Verdict(False, rule, verdict.value)
     finding = Finding(
         "pass" if verdict.passed else "fail",
         figure.text,

@@ -8,7 +8,7 @@ import re
 from pathlib import Path
 
 from reporter.content.inline import Emph, Figure, Link, Node, Str
-from reporter.content.model import Document, Heading, Paragraph, Schedule
+from reporter.content.model import Document
 from reporter.content.yamlsource import Text, locate
 from reporter.errors import Location
 
@@ -16,8 +16,13 @@ MONTHS = "January|February|March|April|May|June|July|August|September|October|No
 _CARDINAL = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
              r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
              r"seventy|eighty|ninety")  # fmt: skip
+_ORDINAL = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
+            r"twelfth|\d+(?:st|nd|rd|th)")  # fmt: skip
+_SUPERLATIVE = r"largest|biggest|highest|greatest|most|fastest|smallest|lowest|least|fewest|slowest"
 NUMBER = re.compile(
-    rf"\$?\d[\d,]*(?:\.\d+)?|\b(?:{_CARDINAL})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?\b"
+    rf"\b(?:{_ORDINAL})[ -](?:{_SUPERLATIVE})\b"  # ranks: the sixth largest, 2nd-highest
+    rf"|\branked (?:{_ORDINAL})\b"
+    rf"|\$?\d[\d,]*(?:\.\d+)?|\b(?:{_CARDINAL})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?\b"
     r"|\b(?:one|a|two|three) (?:half|third|thirds|quarter|quarters|fifth|fifths)\b|\bhalf\b"
     r"|\b(?:doubled|tripled|trebled|quadrupled|halved)\b",
     re.IGNORECASE,
@@ -25,11 +30,13 @@ NUMBER = re.compile(
 NOT_QUANTITIES = re.compile(
     "|".join(
         [
+            r"\b(?:https?://|www\.)\S+",  # web addresses: www.unrwa.org/etemplate.php?id=253
+            r"\b\d+/\d+\b",  # resolution numbers: 65/170, 2006/2 (before years: 2006/2 whole)
+            r"\b(?:[Tt]ables?|[Ff]igures?|[Ss]ections?|[Aa]nnex(?:es)?|[Pp]aras?\.) [\dIVX]+\b",
             r"\b(?:19|20)\d{2}(?:-(?:19|20)?\d{2})?\b",  # years and year ranges (1990-1999)
             rf"\b\d{{1,2}}(?: and \d{{1,2}})? (?:{MONTHS})\b",  # dates: 24 and 25 September
             r"\b\d{1,2}(?:\.\d{2})?\s?[ap]\.m\.",  # times: 10 a.m., 10.30 a.m.
             r"\b[A-Z][A-Za-z.]*(?:/[\w.]+)+",  # document symbols: A/67/150, POP/DB/Rev.2010
-            r"\b\d+/\d+\b",  # resolution numbers: 65/170, 2006/2
             r"\bNo\. \d+",  # convention and issue numbers: (No. 97)
             r"\bGroup of (?:Eight|Seven|Twenty|\d+)\b",  # names of groups
             r"“[^”]*”",  # quoted names and titles: “5 by 5”, “Trade brief 18”
@@ -40,32 +47,16 @@ NOT_QUANTITIES = re.compile(
 
 
 def unbound_numbers(doc: Document) -> list[tuple[Location, str, str]]:
-    """(where, place, number as written) for each number in prose left unbound."""
+    """(where, place, number as written) for each number, number word or rank in the text —
+    paragraphs, headings, the summary, the annex, tables' and charts' texts, footnotes — that
+    is neither bound nor declared."""
     found = []
-    for place, runs in _prose(doc):
-        for run in runs:
-            for node, text in _loose_text(run):
-                masked = NOT_QUANTITIES.sub(lambda m: " " * len(m[0]), text)
-                for m in NUMBER.finditer(masked):
-                    found.append((_where(node, m.start()), place, m[0]))
+    for place, run in doc.runs():
+        for node, text in _loose_text(run):
+            masked = NOT_QUANTITIES.sub(lambda m: " " * len(m[0]), text)
+            for m in NUMBER.finditer(masked):
+                found.append((_where(node, m.start()), place, m[0]))
     return found
-
-
-def _prose(doc: Document):
-    for part in doc.parts:
-        name = {"summary": "Summary", "annex": "Annex"}.get(part.kind, "")
-        for sub in [part, *part.subsections]:
-            yield f"heading {sub.number}".strip(), [sub.title]
-            for block in sub.blocks:
-                if isinstance(block, Paragraph):
-                    yield (
-                        (f"para. {block.number}" if block.number else name or "text"),
-                        [block.inlines],
-                    )
-                elif isinstance(block, Heading):
-                    yield "heading", [block.inlines]
-                elif isinstance(block, Schedule):
-                    yield name or "schedule", [block.title] + [i.inlines for i in block.items]
 
 
 def _loose_text(nodes: list[Node]):

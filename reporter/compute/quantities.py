@@ -1,7 +1,8 @@
 """Named quantities (content/quantities.yaml) and table cells, as values figures bind to.
 
-A binding names either a table cell, `table.row.column` (its unit is the column's), or a
-quantity defined once in quantities.yaml:
+A binding names either a table cell, `table.row.column` (its unit is the column's; a text
+column gives a name; a row may be given by its place among the table's data rows, `top.1.country`),
+or a quantity defined once in quantities.yaml:
 
     africa_share_of_growth:
       formula: 100 * exports.africa.change / exports.total.change
@@ -68,6 +69,7 @@ class Value:
     value: float
     unit: str
     definition: str  # the formula or cell, for reports
+    text: str | None = None  # a name (a text cell): what a name in the prose is checked against
 
 
 def read_quantities(root: Path) -> dict[str, QuantitySpec]:
@@ -165,19 +167,24 @@ class Quantities:
             )
         table = self.tables[table_id]
         rows = [r.id for r in table.rows]
+        data_rows = [r.id for r in table.rows if not r.style]
+        if row_id not in rows and row_id.isdigit() and 0 < int(row_id) <= len(data_rows):
+            row_id = data_rows[int(row_id) - 1]  # the n-th data row: top.1.country
         if row_id not in rows:
             raise ReportError(
                 f"table {table_id!r} has no row {row_id!r}",
                 used_at,
                 schema.suggest(row_id, rows) or f"rows: {', '.join(rows)}",
             )
-        columns = {c.id: c for c in table.spec.columns if c.kind != "text"}
+        columns = {c.id: c for c in table.spec.columns}
         if column_id not in columns:
             hint = schema.suggest(column_id, columns) or f"columns: {', '.join(columns)}"
-            raise ReportError(
-                f"table {table_id!r} has no numeric column {column_id!r}", used_at, hint
-            )
+            raise ReportError(f"table {table_id!r} has no column {column_id!r}", used_at, hint)
         value = table.cell(row_id, column_id).value
+        if columns[column_id].kind == "text":
+            if value is None:
+                raise ReportError(f"{name} has no text (a total row?)", used_at)
+            return Value(float("nan"), "name", name, text=str(value))
         if value is None:
             raise ReportError(f"{name} has no value (a rank of a total row?)", used_at)
         return Value(float(value), columns[column_id].unit, name)

@@ -124,7 +124,7 @@ def assemble_table(spec: TableSpec, rows: list[Row]) -> Table:
     table = Table(spec, _header(spec), rows, stub)
     if isinstance(spec.rows, list):
         table.label_inlines = {row.id: row.inlines for row in spec.rows}
-    table.note_letters = _note_letters(spec, table.header, spec.loc)
+    table.note_letters = _note_letters(spec, table.header)
     return table
 
 
@@ -422,20 +422,14 @@ def _header(spec: TableSpec) -> list[list[HeaderCell]]:
     return grid
 
 
-def _note_letters(spec: TableSpec, header: list[list[HeaderCell]], at: Location) -> dict[str, str]:
+def _note_letters(spec: TableSpec, header: list[list[HeaderCell]]) -> dict[str, str]:
     letters: dict[str, str] = {}
     # in reading order: title, column heads, row labels, notes
     labels = [row.inlines for row in spec.rows] if isinstance(spec.rows, list) else []
     places = [spec.title, *(cell.inlines for row in header for cell in row), *labels, *spec.notes]
     for inlines in places:
         for node in walk(inlines):
-            if isinstance(node, FootnoteCall):
-                if node.id not in spec.footnotes:
-                    raise ReportError(
-                        f"table note {node.id!r} is not defined",
-                        at,
-                        "add it under footnotes: in the table spec",
-                    )
+            if isinstance(node, FootnoteCall) and node.table_note:
                 letters.setdefault(node.id, string.ascii_lowercase[len(letters)])
                 node.number = letters[node.id]
     return letters

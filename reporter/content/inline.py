@@ -51,6 +51,7 @@ class FootnoteCall(Located):
     id: str
     number: str = ""  # filled by numbering
     first: bool = False  # the first call of this footnote carries its text
+    table_note: bool = False  # a table's own lettered note (set when the table spec is read)
 
 
 @dataclass

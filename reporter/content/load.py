@@ -26,7 +26,7 @@ from reporter.errors import Collector, Location, ReportError
 
 META_KEYS = {
     "symbol", "organ", "distribution", "date", "original", "session", "agenda", "title",
-    "subtitle", "page_size", "language", "parts", "organization",
+    "subtitle", "page_size", "language", "parts", "organization", "strict",
 }  # fmt: skip
 AGENDA_KEYS = {"item", "note", "title"}
 PART_KINDS = ("summary", "section", "annex")
@@ -78,6 +78,13 @@ def _meta(data: object, loc: Location) -> dict:
             "date must be written YYYY-MM-DD", where(date, loc), "e.g. date: 2012-08-03"
         )
     meta["date"] = date
+    if not isinstance(meta.setdefault("strict", False), bool):
+        raise ReportError(
+            "strict must be true or false",
+            data.key_locs["strict"],
+            "strict: true fails the "
+            "check on any number, number word or rank that is neither bound nor declared",
+        )
     if "agenda" in data:
         meta["agenda"] = dict(
             schema.check_keys(data["agenda"], AGENDA_KEYS, {"item"}, "agenda", loc)

@@ -124,3 +124,53 @@ class Document:
         for part in self.parts:
             for sub in [part, *part.subsections]:
                 yield from sub.blocks
+
+    def runs(self, footnotes: bool = True):
+        """(place, inlines) for every run of text in reading order — titles, paragraphs,
+        headings, schedules, each table's and chart's texts where it is first placed — then
+        the footnotes that have a number, in number order. The one walk every stage uses."""
+        placed: set[str] = set()
+        for part in self.parts:
+            name = {"summary": "Summary", "annex": "Annex"}.get(part.kind, "")
+            for sub in [part, *part.subsections]:
+                yield f"heading {sub.number}".strip(), sub.title
+                for block in sub.blocks:
+                    if isinstance(block, Paragraph):
+                        yield (
+                            f"para. {block.number}" if block.number else name or "text",
+                            (block.inlines),
+                        )
+                    elif isinstance(block, Heading):
+                        yield "heading", block.inlines
+                    elif isinstance(block, Schedule):
+                        yield name or "schedule", block.title
+                        for item in block.items:
+                            yield name or "schedule", item.inlines
+                    elif isinstance(block, TableBlock) and block.id not in placed:
+                        placed.add(block.id)
+                        yield from _table_runs(self.tables[block.id], f"Table {block.number}")
+                    elif isinstance(block, FigureBlock) and block.id not in placed:
+                        placed.add(block.id)
+                        chart = self.charts[block.id]
+                        yield f"Figure {block.number} (title)", chart.title
+                        yield f"Figure {block.number} (source)", chart.source
+        if footnotes:
+            for note in sorted(self.footnotes.values(), key=lambda n: n.number):
+                if note.number:
+                    yield f"footnote {note.number}", note.inlines
+
+
+def _table_runs(spec, name: str):
+    """A table spec's texts in reading order: title, column headings, row labels, notes."""
+    yield f"{name} (title)", spec.title
+    if spec.stub:
+        yield f"{name} (heading)", spec.stub
+    for column in spec.columns:
+        for level in column.heading:
+            yield f"{name} (heading)", level
+    for row in spec.rows if isinstance(spec.rows, list) else []:
+        yield f"{name} (row {row.label})", row.inlines
+    for note in spec.notes:
+        yield f"{name} (note)", note
+    for note_id, note in spec.footnotes.items():
+        yield f"{name} (note {note_id})", note

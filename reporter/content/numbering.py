@@ -4,15 +4,7 @@ cross-references, so no number is ever typed by an editor."""
 from __future__ import annotations
 
 from reporter.content.inline import FootnoteCall, Ref, walk
-from reporter.content.model import (
-    Document,
-    FigureBlock,
-    Heading,
-    Paragraph,
-    Schedule,
-    TableBlock,
-    Target,
-)
+from reporter.content.model import Document, FigureBlock, Paragraph, TableBlock, Target
 from reporter.content.schema import suggest
 from reporter.errors import Collector, ReportError
 
@@ -100,28 +92,18 @@ def _number_parts(doc: Document) -> None:
 
 
 def _all_inlines(doc: Document):
-    """Every run of prose in reading order; footnotes once numbered (they follow their calls)."""
-    for part in doc.parts:
-        for sub in [part, *part.subsections]:
-            yield sub.title
-            for block in sub.blocks:
-                if isinstance(block, (Paragraph, Heading)):
-                    yield block.inlines
-                elif isinstance(block, Schedule):
-                    yield block.title
-                    for item in block.items:
-                        yield item.inlines
-    for note in doc.footnotes.values():
-        if note.number:
-            yield note.inlines
+    """Every run of text in reading order, tables' and charts' included; footnotes once
+    numbered (they follow their calls)."""
+    for _, inlines in doc.runs():
+        yield inlines
 
 
 def _number_footnotes(doc: Document, errors: Collector) -> None:
     count = 0
-    for inlines in list(_all_inlines(doc)):
+    for _, inlines in list(doc.runs(footnotes=False)):
         for node in walk(inlines):
-            if not isinstance(node, FootnoteCall):
-                continue
+            if not isinstance(node, FootnoteCall) or node.table_note:
+                continue  # a table's own notes are lettered with the table
             note = doc.footnotes.get(node.id)
             if note is None:
                 hint = suggest(node.id, doc.footnotes) or "add it to content/footnotes.yaml"

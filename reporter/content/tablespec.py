@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reporter.content import schema
-from reporter.content.inline import Node, parse_inline, plain_text
+from reporter.content.inline import FootnoteCall, Node, parse_inline, plain_text, walk
 from reporter.content.where import Where, parse_where
 from reporter.content.yamlsource import Map, load_yaml, where
 from reporter.errors import Collector, Location, ReportError
@@ -124,7 +124,7 @@ def parse_table_spec(data: object, table_id: str, shown: Path) -> TableSpec:
         notes = schema.check_keys(data["footnotes"], data["footnotes"] or {}, (), "footnotes", loc)
         footnotes = {k: _inline(v, loc) for k, v in notes.items()}
     stub = data.get("stub")
-    return TableSpec(
+    spec = TableSpec(
         id=table_id,
         title=_inline(data["title"], loc),
         data=schema.text(data["data"], "data", loc),
@@ -138,6 +138,22 @@ def parse_table_spec(data: object, table_id: str, shown: Path) -> TableSpec:
         raw=data,
         data_loc=where(data["data"], loc),
     )
+    _mark_table_notes(spec)
+    return spec
+
+
+def _mark_table_notes(spec: TableSpec) -> None:
+    """A call of one of the table's own notes is lettered with the table; any other is a
+    call of a document footnote."""
+    texts = [spec.title, *(h for c in spec.columns for h in c.heading), *spec.notes]
+    texts += [r.inlines for r in spec.rows] if isinstance(spec.rows, list) else []
+    texts += list(spec.footnotes.values())
+    if spec.stub:
+        texts.append(spec.stub)
+    for inlines in texts:
+        for node in walk(inlines):
+            if isinstance(node, FootnoteCall):
+                node.table_note = node.id in spec.footnotes
 
 
 def _inline(value: object, loc: Location) -> list[Node]:

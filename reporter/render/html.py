@@ -43,7 +43,7 @@ def render_html(
         return inline_html(nodes, notes)
 
     def table_prose(nodes, table) -> Markup:
-        return inline_html(nodes, table_notes=f"table-{table.number}-note")
+        return inline_html(nodes, notes, table_notes=f"table-{table.number}-note")
 
     def svg(chart) -> Markup:
         return Markup(chart.svg)  # drawn by matplotlib, which escapes the labels it writes

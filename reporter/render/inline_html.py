@@ -37,7 +37,7 @@ def inline_html(nodes: list[Node], notes: dict | None = None, table_notes: str =
 
 def _call(node: FootnoteCall, notes: dict | None, table_notes: str) -> Markup:
     n = node.number
-    if table_notes:
+    if table_notes and node.table_note:
         return Markup('<sup class="tn-call"><a href="#%s-%s">%s</a></sup>') % (table_notes, n, n)
     call = Markup('<sup class="fn-call"><a href="#fn-%s"%s>%s</a></sup>') % (
         n, Markup(f' id="fnref-{n}"') if node.first else "", n,
