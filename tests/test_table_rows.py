@@ -48,6 +48,7 @@ TOP = """
       - id: share
         heading: Share of the total, 2017
         formula: 100 * stock_2017 / stock_2017[total]
+        unit: percent
 """
 
 
