@@ -205,7 +205,11 @@ def build(
     html_path = write_atomic(out / f"{stem}.html", html_bytes)
     pdf_path = write_atomic(out / f"{stem}.pdf", pdf_bytes) if pdf_bytes is not None else None
     fonts = project.assets / "fonts"
+    stale = earlier_outputs(out, stem)
     write_atomic(out / "manifest.json", manifest(project.root, outputs, fonts, datasets.describe()))
+    for name in stale:
+        (out / name).unlink(missing_ok=True)
+        progress(f"removed out/{name}: an output of an earlier symbol")
     return BuildResult(
         html_path,
         pdf_path,
@@ -241,6 +245,23 @@ def export_pdf(doc, tables, charts, html: str, project: Project, out: Path, cach
     packed = cache.bytes("pdf", key, render, "pdf")
     header, _, data = packed.partition(b"\n")
     return data, json.loads(header)["pages"]
+
+
+def earlier_outputs(out: Path, stem: str) -> list[str]:
+    """Outputs the last build listed in its manifest under another name (the symbol changed):
+    only files reporter wrote, never anything else in the folder."""
+    try:
+        listed = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return []
+    return sorted(
+        name
+        for name in listed
+        if isinstance(name, str)
+        and Path(name).name == name
+        and Path(name).stem != stem
+        and Path(name).suffix in (".html", ".pdf")
+    )
 
 
 def write_atomic(path: Path, data: bytes) -> Path:

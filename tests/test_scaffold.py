@@ -44,3 +44,20 @@ def test_new_refuses_a_folder_that_is_not_empty(tmp_path, capsys):
     assert main(["new", str(tmp_path)]) == 2
     assert "folder is not empty" in capsys.readouterr().err
     assert (tmp_path / "x.txt").read_text() == "mine"
+
+
+def test_outputs_of_an_earlier_symbol_are_removed(tmp_path, capsys):
+    target = tmp_path / "next-report"
+    main(["new", str(target)])
+    assert main(["build", str(target), "--html-only"]) == 0
+    (target / "out/notes.html").write_text("mine")  # not reporter's: left alone
+    document = target / "content/document.yaml"
+    document.write_text(document.read_text().replace("REPORT/2025/1", "REPORT/2025/2"))
+    assert main(["build", str(target), "--html-only"]) == 0
+    assert sorted(p.name for p in (target / "out").glob("*.html")) == [
+        "REPORT-2025-2.html",
+        "notes.html",
+    ]
+    assert "removed out/REPORT-2025-1.html: an output of an earlier symbol" in (
+        capsys.readouterr().err
+    )
