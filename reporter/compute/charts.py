@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import re
+import textwrap
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -41,7 +42,8 @@ def chart_data(spec: ChartSpec, tables: dict) -> ChartData:
         raise ReportError(message, spec.loc, "place the table in the text, or name another")
     table = tables[spec.table]
     rows = {r.id: r for r in table.rows}
-    for row_id in spec.rows:
+    wanted = spec.rows if spec.rows is not None else [r.id for r in table.rows if not r.style]
+    for row_id in wanted:
         if row_id not in rows:
             raise ReportError(
                 f"table {spec.table!r} has no row {row_id!r}", spec.loc, f"rows: {', '.join(rows)}"
@@ -56,19 +58,24 @@ def chart_data(spec: ChartSpec, tables: dict) -> ChartData:
                 spec.loc,
                 f"numeric columns: {', '.join(numeric)}",
             )
-        values = [table.cell(r, col).value for r in spec.rows]
+        values = [table.cell(r, col).value for r in wanted]
         if None in values:
             raise ReportError(
-                f"column {col!r} has no value in row {spec.rows[values.index(None)]!r}",
+                f"column {col!r} has no value in row {wanted[values.index(None)]!r}",
                 spec.loc,
                 "a rank has no value in a total row: leave that row out of the chart",
             )
         return [float(v) for v in values]
 
-    categories = [str(c) for c in (spec.labels or [rows[r].label for r in spec.rows])]
+    categories = [str(c) for c in (spec.labels or [_label(rows[r]) for r in wanted])]
     series = [(str(s.label), column(s.column)) for s in spec.series]
     line = (str(spec.line.label), column(spec.line.column)) if spec.line else None
     return ChartData(categories, series, line)
+
+
+def _label(row) -> str:
+    """A row's label; a row of one record has none: its first text cell."""
+    return row.label or next((c.text for c in row.cells if isinstance(c.value, str)), row.id)
 
 
 @dataclass(frozen=True)
@@ -129,7 +136,7 @@ def draw_svg(spec: Look | ChartSpec, data: ChartData, fonts: Path) -> str:
         fig = Figure(figsize=(6.0, 2.9))
         FigureCanvasSVG(fig)
         ax = fig.subplots()
-        _bars(ax, spec, data)
+        label_lines = _bars(ax, spec, data)
         ax.set_ylabel(spec.unit)
         ax.yaxis.grid(True, linewidth=0.3, color="#b0b0b0")
         ax.set_axisbelow(True)
@@ -144,7 +151,8 @@ def draw_svg(spec: Look | ChartSpec, data: ChartData, fonts: Path) -> str:
             more_handles, more_labels = right.get_legend_handles_labels()
             handles, labels = handles + more_handles, labels + more_labels
         columns = len(labels) if len(labels) <= 3 else 2  # keep the legend within the plot's width
-        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, -0.12), ncol=columns)
+        below = -0.12 - 0.05 * (label_lines - 1)  # under the category names, however many lines
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, below), ncol=columns)
         fig.tight_layout()
         buffer = io.StringIO()
         fig.savefig(
@@ -162,7 +170,8 @@ def _prefix_ids(svg: str, prefix: str) -> str:
     return re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
 
 
-def _bars(ax, spec: ChartSpec, data: ChartData) -> None:
+def _bars(ax, spec: ChartSpec, data: ChartData) -> int:
+    """Draw the bars; the number of lines the longest category name takes."""
     count = len(data.series)
     positions = list(range(len(data.categories)))
     bottoms = [0.0] * len(positions)
@@ -178,5 +187,9 @@ def _bars(ax, spec: ChartSpec, data: ChartData) -> None:
                edgecolor="#000000", linewidth=0.5, hatch=HATCHES[i % len(HATCHES)])  # fmt: skip
     tallest = max(bottoms) if spec.kind == "stacked-bar" else max(max(v) for _, v in data.series)
     ax.set_ylim(0, tallest * 1.12)  # headroom above the tallest bar
-    ax.set_xticks(positions, data.categories)
+    # long names under many bars are wrapped, so that they do not run into each other
+    wrap = max(8, 100 // max(len(positions), 1))
+    names = [textwrap.fill(c, wrap) for c in data.categories]
+    ax.set_xticks(positions, names)
     ax.tick_params(axis="x", length=0)
+    return max((name.count("\n") + 1 for name in names), default=1)

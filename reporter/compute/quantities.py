@@ -147,8 +147,10 @@ class Quantities:
                     f"quantity {name!r} is defined in terms of itself", self.specs[name].loc
                 )
             self.active.add(name)
-            value = self._evaluate(self.specs[name])
-            self.active.discard(name)
+            try:
+                value = self._evaluate(self.specs[name])
+            finally:  # an error inside is reported once, not again as a cycle
+                self.active.discard(name)
         else:
             hint = "define it in content/quantities.yaml or write table.row.column"
             raise ReportError(

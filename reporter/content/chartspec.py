@@ -4,7 +4,7 @@ title: Exports by region, 1990 and 2010
 kind: bar                        # bar | stacked-bar
 table: exports                   # the computed table the chart reads: chart and table agree
 categories:                      # one group of bars per row
-  rows: [africa, asia, europe]
+  rows: [africa, asia, europe]   # or `rows: all`: every data row, in table order (a top N)
   labels: [Africa, Asia, Europe]  # optional: row labels
 series:                          # one bar (or stack segment) per column
   - {column: value_1990, label: "1990"}
@@ -40,7 +40,7 @@ class ChartSpec:
     title: list[Node]
     kind: str
     table: str
-    rows: list[str]
+    rows: list[str] | None  # None: every data row of the table (`rows: all`)
     labels: list[str] | None
     series: list[Series]
     line: Series | None
@@ -83,8 +83,16 @@ def read_chart_spec(root: Path, chart_id: str, called_at: Location) -> ChartSpec
     categories = schema.check_keys(
         data["categories"], {"rows", "labels"}, {"rows"}, "categories", loc
     )
-    rows = [schema.text(r, "row", loc) for r in schema.listing(categories["rows"], "rows", loc)]
+    rows = None
+    if categories["rows"] != "all":
+        items = schema.listing(categories["rows"], "rows", loc)
+        rows = [schema.text(r, "row", loc) for r in items]
     labels = None
+    if "labels" in categories and rows is None:
+        raise ReportError(
+            "categories: labels need rows listed (rows: all takes the table's labels)",
+            where(categories["labels"], loc),
+        )
     if "labels" in categories:
         labels = [
             schema.text(x, "label", loc)
