@@ -42,7 +42,7 @@ from reporter.content.tablespec import UNITS
 from reporter.content.where import Where, parse_where
 from reporter.content.yamlsource import load_mapping, where
 from reporter.data.tabular import numeric_column, require_columns
-from reporter.errors import Collector, Location, ReportError
+from reporter.errors import Location, ReportError
 
 CELL = re.compile(r"([A-Za-z][\w-]*)\.([\w-]+)\.(\w+)")
 AGGREGATES = ("sum", "min", "max", "mean")
@@ -73,13 +73,7 @@ class Value:
 
 
 def read_quantities(root: Path) -> dict[str, QuantitySpec]:
-    data = load_mapping(root, "quantities.yaml", "names to definitions")
-    specs, errors = {}, Collector()
-    for name, body in data.items():
-        with errors.each():
-            specs[name] = _quantity(name, body, data.key_locs[name])
-    errors.done()
-    return specs
+    return schema.entries(load_mapping(root, "quantities.yaml", "names to definitions"), _quantity)
 
 
 def _quantity(name: str, body: object, loc: Location) -> QuantitySpec:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TypeVar
 
 from reporter.content.yamlsource import Map, where
-from reporter.errors import Location, ReportError
+from reporter.errors import Collector, Location, ReportError
+
+T = TypeVar("T")
 
 
 def check_keys(
@@ -34,6 +37,17 @@ def check_keys(
         errors[0].others = errors[1:]
         raise errors[0]
     return value
+
+
+def entries(mapping: Map, parse: Callable[[str, object, Location], T]) -> dict[str, T]:
+    """`parse(name, value, where the name is written)` for every entry of a mapping; every
+    bad entry is reported in the same run."""
+    found, errors = {}, Collector()
+    for name, value in mapping.items():
+        with errors.each():
+            found[name] = parse(name, value, mapping.key_locs[name])
+    errors.done()
+    return found
 
 
 def text(value: object, what: str, fallback: Location) -> str:

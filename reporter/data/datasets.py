@@ -36,6 +36,7 @@ from reporter.cache import digest, files_digest
 from reporter.content import schema
 from reporter.content.yamlsource import Map, Text, load_yaml, where
 from reporter.data.readers import ReadOptions, read_file
+from reporter.data.sql import run_query, sql_error
 from reporter.data.tabular import Dataset
 from reporter.errors import Collector, Location, ReportError
 
@@ -77,6 +78,7 @@ class Datasets:
         self.loaded: dict[str, Dataset] = {}
         self.keys: dict[str, str] = {}
         self.checked: set[str] = set()
+        self.inputs: dict[str, list[str]] = {}  # query -> the datasets it reads
         self.active: list[str] = []
 
     @property
@@ -163,8 +165,6 @@ class Datasets:
             path = self.folder / declared.file
             data = read_file(name, path, _shown(path, self.root), declared.options)
         else:
-            from reporter.data.sql import run_query
-
             inputs, errors = {}, Collector()
             for input_name in self._inputs(declared):
                 with errors.each():  # every input that fails is reported
@@ -177,8 +177,6 @@ class Datasets:
         declared = self.declared.get(name)
         if declared is None or not declared.checks:
             return
-        from reporter.data.sql import run_query
-
         errors = Collector()
         for check in declared.checks:
             with errors.each():  # every check runs, even when another (or an input's) fails
@@ -204,16 +202,17 @@ class Datasets:
         import duckdb
 
         query = str(item.sql)
+        if query in self.inputs:
+            return self.inputs[query]
         known = {n.lower(): n for n in self.names()}
         try:
             tables = duckdb.get_table_names(query)
         except duckdb.ParserException as exc:
-            from reporter.data.sql import _message, _position
-
-            raise ReportError(f"SQL: {_message(exc)}", _position(exc, item.sql, item.loc)) from None
+            raise sql_error(exc, item.sql, item.loc) from None
         except duckdb.Error:
             tables = set(re.findall(r"[A-Za-z_]\w*", query))
-        return sorted({known[t.lower()] for t in tables if t.lower() in known})
+        self.inputs[query] = sorted({known[t.lower()] for t in tables if t.lower() in known})
+        return self.inputs[query]
 
     def _find(self, name: str, used_at: Location | None) -> Declared | None:
         declared = self.declared.get(name)
@@ -260,12 +259,7 @@ def read_declarations(folder: Path, root: Path) -> dict[str, Declared]:
         raise ReportError(
             f"{FILE_NAME} must map dataset names to their definitions", Location(shown)
         )
-    found, errors = {}, Collector()
-    for name, entry in entries.items():
-        with errors.each():
-            found[name] = _declared(name, entry, entries.key_locs[name])
-    errors.done()
-    return found
+    return schema.entries(entries, _declared)
 
 
 def _declared(name: str, entry: object, at: Location) -> Declared:

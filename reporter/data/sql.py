@@ -62,7 +62,7 @@ def run_query(
             "look for a join without a condition",
         ) from None
     except duckdb.Error as exc:
-        raise ReportError(f"SQL: {_message(exc)}", _position(exc, query, at)) from None
+        raise sql_error(exc, query, at) from None
     finally:
         timer.cancel()
         con.close()
@@ -99,6 +99,11 @@ def _plain(frame):
         elif values.dtype == object:
             frame[column] = values.map(str, na_action="ignore").astype("string")
     return frame
+
+
+def sql_error(exc: Exception, query: Text, at: Location) -> ReportError:
+    """DuckDB's error as one line, placed in the datasets file."""
+    return ReportError(f"SQL: {_message(exc)}", _position(exc, query, at))
 
 
 _NO_TABLE = re.compile(r"Table with name (\S+) does not exist!.*", re.S)

@@ -9,7 +9,7 @@ themselves are computed only when an error needs one.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.errors import Location, ReportError
@@ -50,10 +50,10 @@ class Dataset:
     name: str
     frame: object  # a pandas DataFrame; index labels are row positions in the source
     origin: Origin
-    described: dict = field(default_factory=dict)  # what it was read or computed from
 
     def subset(self, frame) -> Dataset:
-        return Dataset(self.name, frame, self.origin, self.described)
+        """The same dataset cut down to some of its records (their lines are kept)."""
+        return Dataset(self.name, frame, self.origin)
 
 
 def require_columns(data: Dataset, columns: Sequence[str], used_at: Location) -> None:
