@@ -49,6 +49,7 @@ def test_it_builds_with_its_tables_and_chart(tmp_path):
     assert rows[:3] == ["united-states-of-america", "saudi-arabia", "germany"]
     assert rows[-2:] == ["all-other-countries-or-areas", "world"] and len(rows) == 12
     assert 'id="figure-I"' in html
+    assert '<td class="neg">(16.0)</td>' in html  # a negative figure hangs its parenthesis
 
 
 def wrong(text: str, value) -> str:
