@@ -225,3 +225,12 @@ def test_clean_build_has_no_stamp(checked):
     from tests.pdftext import page_texts
 
     assert not any("DRAFT" in page for page in page_texts(checked / "out/X-1-2.pdf"))
+
+
+def test_large_values_are_shown_in_full(checked, capsys):
+    path = checked / "content/main.yaml"
+    path.write_text(path.read_text().replace("[about 1.5]{=a_value}", "[155]{=big}"))
+    quantities = checked / "content/quantities.yaml"
+    quantities.write_text(quantities.read_text() + "big:\n  formula: 155204.3\n")
+    assert main(["check", str(checked)]) == 1
+    assert "“155” does not match big = 155,204 (rule" in capsys.readouterr().out

@@ -170,3 +170,13 @@ def test_range_must_run_forwards(make_project):
     path.write_text(text.replace("[@first-table]", "[@second..first]"))
     with pytest.raises(ReportError, match="runs backwards"):
         load(Project.at(root))
+
+
+def test_a_content_file_left_out_of_the_parts_is_a_warning(make_project):
+    from reporter.content.load import load_document
+
+    root = make_project({"content/02-forgotten.yaml": "kind: section\n"})
+    assert load_document(root).warnings == [
+        "content/02-forgotten.yaml: not a part of the document (list it under parts: in "
+        "content/document.yaml, or remove it)"
+    ]

@@ -315,7 +315,8 @@ def table_specs(draw):
     for _ in range(draw(st.integers(1, 3))):
         key = draw(st.sampled_from([*BASE_SPEC, "format", "notes", "footnotes", "extra"]))
         if key == "columns" and draw(st.booleans()):
-            spec["columns"] = [*spec["columns"], draw(ANY)]
+            columns = spec["columns"] if isinstance(spec["columns"], list) else []
+            spec["columns"] = [*columns, draw(ANY)]
         else:
             spec[key] = draw(ANY)
     return spec

@@ -165,3 +165,27 @@ def test_a_row_label_can_call_a_table_note(make_project):
     call = '<sup class="tn-call"><a href="#table-1-note-a">a</a></sup>'
     assert f'<th scope="row" class="stub">A{call}</th>' in html
     assert "Only the first record." in html
+
+
+def test_a_missing_record_is_named_not_summed_to_zero(make_project):
+    from reporter.project import Project
+
+    spec = """
+        title: Values
+        data: values
+        stub: Name
+        rows:
+          - {id: a, label: A, where: {name: a}}
+        columns:
+          - {id: v2010, heading: "2010", sum: value, where: {year: 2010}}
+    """
+    root = make_project(
+        {"content/tables/first-table.yaml": spec, "data/values.csv": "name,year,value\na,1990,1\n"}
+    )
+    project = Project.at(root)
+    with pytest.raises(ReportError) as caught:
+        compute_tables(load(project), project)
+    assert str(caught.value).startswith(
+        "content/tables/first-table.yaml:7:5: row 'A', column 'v2010': no record of "
+        "data/values.csv where year = '2010' (a record is missing from the data"
+    )

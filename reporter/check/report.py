@@ -19,7 +19,12 @@ def summary(report: CheckReport) -> str:
 
 
 def _value(f: Finding) -> str:
-    return "" if f.value is None else f"{f.value:.4g}"
+    return "" if f.value is None else shown_number(f.value)
+
+
+def shown_number(value: float) -> str:
+    """4 significant digits, never in exponent form: 45.72, 0.3175, 155,204."""
+    return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.4g}"
 
 
 def _line(f: Finding) -> str:
@@ -168,7 +173,7 @@ def as_markdown(report: CheckReport, title: str, baseline: CheckReport | None = 
 
 
 def _markdown_value(value: float | None) -> str:
-    return "–" if value is None else f"{value:.4g}"
+    return "–" if value is None else shown_number(value)
 
 
 def render(

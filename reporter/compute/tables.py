@@ -337,8 +337,18 @@ class _Evaluator:
             raise ReportError(f"formula of column {column_id!r} depends on itself", column.loc)
         self.active.add(key)
         if column.kind == "sum":
-            records = self.data.subset(self.record_sets[row_id][2])
-            records = self.data.subset(matching(records, column.where, column.loc))
+            label, style, row_records, _ = self.record_sets[row_id]
+            records = self.data.subset(matching(self.data.subset(row_records), column.where,
+                                                column.loc))  # fmt: skip
+            if not len(records.frame) and style != "other":  # a sum of nothing is no figure
+                where = " and ".join(map(str, column.where))
+                raise ReportError(
+                    f"row {label or row_id!r}, column {column_id!r}: no record of "
+                    f"{self.data.origin.path} where {where}",
+                    column.loc,
+                    "a record is missing from the data (add it, with 0 if none is meant), or "
+                    "fix the where: values",
+                )
             value = float(numeric_column(records, column.source, column.loc).sum()) * column.scale
         elif column.kind == "rank":
             value = float(self.rank(row_id, column))

@@ -29,6 +29,9 @@ META_KEYS = {
     "subtitle", "page_size", "language", "parts", "organization", "strict",
 }  # fmt: skip
 AGENDA_KEYS = {"item", "note", "title"}
+# content/ files read by name, not as parts
+PROJECT_FILES = ("document.yaml", "footnotes.yaml", "quantities.yaml", "sources.yaml",
+                 "errata.yaml", "aliases.yaml")  # fmt: skip
 PART_KINDS = ("summary", "section", "annex")
 # page_size goes into CSS, so only sizes and lengths are accepted (no CSS injection)
 PAGE_SIZE = re.compile(
@@ -64,7 +67,20 @@ def load_document(root: Path) -> Document:
                     tables[block.id] = read_table_spec(root, block.id, block.loc)
                 elif isinstance(block, FigureBlock) and block.id not in charts:
                     charts[block.id] = read_chart_spec(root, block.id, block.loc)
-    return Document(meta=meta, parts=parts, footnotes=footnotes, tables=tables, charts=charts)
+    doc = Document(meta=meta, parts=parts, footnotes=footnotes, tables=tables, charts=charts)
+    doc.warnings += _unused_files(content, meta["parts"], root)
+    return doc
+
+
+def _unused_files(content: Path, parts: list[str], root: Path) -> list[str]:
+    """Content files nothing reads: most likely a part left out of document.yaml."""
+    used = {*(Path(p).as_posix() for p in parts), *PROJECT_FILES}
+    return [
+        f"{path.relative_to(root)}: not a part of the document (list it under parts: in "
+        "content/document.yaml, or remove it)"
+        for path in sorted(content.glob("*.yaml"))
+        if path.name not in used
+    ]
 
 
 def _meta(data: object, loc: Location) -> dict:
