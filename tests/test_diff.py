@@ -142,3 +142,27 @@ def test_bad_inputs_are_usage_errors(tmp_path, capsys):
     assert main(["diff", str(tmp_path / "x.pdf"), str(tmp_path / "y.pdf")]) == 2
     err = capsys.readouterr().err
     assert "cannot read PDF" in err and "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    "model, why",
+    [
+        (b'{"not json', "not JSON"),
+        (b"[1, 2, 3]", "not a document model"),
+        (b'{"paragraphs": [{"key": 5}]}', "paragraphs: 'key' missing or of the wrong type"),
+        (b'{"paragraphs": [], "tables": [7]}', "an entry of tables is not a mapping"),
+    ],
+)
+def test_a_tampered_model_is_one_line_and_exit_2(built, tmp_path, capsys, model, why):
+    from reporter.export.pdf import render_pdf
+    from reporter.export.model import ATTACHMENT_NAME
+
+    html = "<html><body><p>1. Text.</p></body></html>"
+    pdf, _ = render_pdf(html, tmp_path, [tmp_path], "X", 0, {ATTACHMENT_NAME: model})
+    (tmp_path / "bad.pdf").write_bytes(pdf)
+    assert main(["diff", str(tmp_path / "bad.pdf"), str(built.pdf)]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [
+        f"error: {tmp_path / 'bad.pdf'}: its embedded document model (reporter-model.json) is "
+        f"damaged: {why} (rebuild the PDF with reporter)"
+    ]

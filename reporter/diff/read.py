@@ -30,10 +30,58 @@ def read_model(path: Path) -> tuple[dict, bool]:
         for index in range(document.count_attachments()):
             attachment = document.get_attachment(index)
             if attachment.get_name() == ATTACHMENT_NAME:
-                return json.loads(bytes(attachment.get_data())), True
+                return checked_model(bytes(attachment.get_data()), path), True
         return text_model(page_texts(document)), False
     finally:
         document.close()
+
+
+# what `compare` reads of each kind of entry: field -> allowed types
+_NUMBER = (int, type(None))
+_ENTRIES = {
+    "paragraphs": {"key": str, "number": _NUMBER, "text": str, "where": str},
+    "headings": {"where": str, "text": str},
+    "footnotes": {"id": str, "number": _NUMBER, "text": str},
+    "tables": {"id": str, "number": _NUMBER, "title": str, "columns": dict, "rows": list},
+    "figures": {"id": str, "number": (str, int), "title": str, "series": dict},
+}
+_ROW = {"id": str, "label": str, "cells": dict}
+
+
+def checked_model(raw: bytes, path: Path) -> dict:
+    """The embedded model, or an error saying it is damaged: a PDF edited after the build
+    must not pass for a document that differs (exit 1) or crash the diff."""
+
+    def damaged(why: str) -> ReportError:
+        return ReportError(
+            f"its embedded document model ({ATTACHMENT_NAME}) is damaged: {why}",
+            Location(path),
+            "rebuild the PDF with reporter",
+        )
+
+    try:
+        model = json.loads(raw)
+    except (ValueError, RecursionError):
+        raise damaged("not JSON") from None
+    if not isinstance(model, dict) or not isinstance(model.get("paragraphs"), list):
+        raise damaged("not a document model")
+    for kind, fields in _ENTRIES.items():
+        entries = model.setdefault(kind, [])
+        rows = [r for t in entries if kind == "tables" and isinstance(t, dict)
+                for r in t.get("rows", [])]  # fmt: skip
+        for entry, expected in [*((e, fields) for e in entries), *((r, _ROW) for r in rows)]:
+            if not isinstance(entry, dict):
+                raise damaged(f"an entry of {kind} is not a mapping")
+            for field, types in expected.items():
+                if not isinstance(entry.get(field), types):
+                    raise damaged(f"{kind}: {field!r} missing or of the wrong type")
+            nested = [
+                *entry.get("series", {}).values(),
+                *([entry["cells"]] if "cells" in entry else []),
+            ]
+            if not all(isinstance(values, dict) for values in nested):
+                raise damaged(f"{kind}: values that are not mappings")
+    return model
 
 
 def page_texts(document) -> list[str]:
