@@ -154,8 +154,8 @@ def test_bad_inputs_are_usage_errors(tmp_path, capsys):
     ],
 )
 def test_a_tampered_model_is_one_line_and_exit_2(built, tmp_path, capsys, model, why):
-    from reporter.export.pdf import render_pdf
     from reporter.export.model import ATTACHMENT_NAME
+    from reporter.export.pdf import render_pdf
 
     html = "<html><body><p>1. Text.</p></body></html>"
     pdf, _ = render_pdf(html, tmp_path, [tmp_path], "X", 0, {ATTACHMENT_NAME: model})
