@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from reporter import __version__
+from reporter.files import pid_alive
 
 FOLDER = ".reporter-cache"
 
@@ -40,38 +41,89 @@ def files_digest(paths: Iterable[Path], root: Path) -> str:
 
 
 class Cache:
+    """Entries carry the sha256 of their bytes, checked on every read: a truncated, emptied or
+    edited entry is a miss (recomputed and replaced), never an error and never published. A
+    caller's `verify` can refuse an entry whose bytes are intact but unusable (a PDF that does
+    not open). Writing is best effort: the cache is optional, so a full disk or a read-only
+    folder is a warning."""
+
     def __init__(self, root: Path, enabled: bool = True, read: bool = True) -> None:
         self.folder = root / FOLDER
         self.enabled = enabled  # False: neither read nor write (in-memory runs, tests)
         self.read = read  # False (--fresh): recompute everything, and refresh the entries
         self.hits: list[str] = []
         self.misses: list[str] = []
+        self.rejected: list[str] = []  # entries that failed verification (shown with -v)
+        self.warnings: list[str] = []
+        if enabled:
+            self._remove_orphans()
 
-    def json(self, stage: str, key: str, compute: Callable[[], object]) -> object:
-        raw = self.bytes(stage, key, lambda: json.dumps(compute(), sort_keys=True).encode(), "json")
-        return json.loads(raw)
+    def json(self, stage: str, key: str, compute: Callable[[], object], decode=None) -> object:
+        """The value, JSON in the cache; `decode` turns it into what the caller uses, and an
+        entry it cannot decode (ValueError, KeyError, TypeError) is recomputed."""
+        decode = decode or (lambda value: value)
+
+        def valid(data: bytes) -> bool:
+            try:
+                decode(json.loads(data))
+            except (ValueError, KeyError, TypeError, AttributeError):
+                return False
+            return True
+
+        raw = self.bytes(
+            stage, key, lambda: json.dumps(compute(), sort_keys=True).encode(), "json", valid
+        )
+        return decode(json.loads(raw))
 
     def bytes(
-        self, stage: str, key: str, compute: Callable[[], bytes], suffix: str = "bin"
+        self,
+        stage: str,
+        key: str,
+        compute: Callable[[], bytes],
+        suffix: str = "bin",
+        verify: Callable[[bytes], bool] | None = None,
     ) -> bytes:
-        data = self.lookup(stage, key, suffix)
-        return data if data is not None else self.store(stage, key, compute(), suffix)
+        data = self.lookup(stage, key, suffix, verify)
+        if data is not None:
+            return data
+        data = compute()
+        if verify is not None and not verify(data):
+            raise RuntimeError(f"{stage}: a freshly computed entry does not verify")
+        return self.store(stage, key, data, suffix)
 
-    def lookup(self, stage: str, key: str, suffix: str = "bin") -> bytes | None:
+    def lookup(
+        self,
+        stage: str,
+        key: str,
+        suffix: str = "bin",
+        verify: Callable[[bytes], bool] | None = None,
+    ) -> bytes | None:
         """The cached bytes (a hit), or None (a miss, to be followed by `store`)."""
-        if self.enabled and self.read:
-            try:
-                data = (self.folder / stage / f"{key}.{suffix}").read_bytes()
-                self.hits.append(stage)
-                return data
-            except OSError:
-                pass
-        return None
+        if not (self.enabled and self.read):
+            return None
+        path = self.folder / stage / f"{key}.{suffix}"
+        try:
+            raw = path.read_bytes()
+        except OSError:
+            return None
+        data = _unpack(raw)
+        if data is None or (verify is not None and not verify(data)):
+            self.rejected.append(f"{stage} {key[:12]}")
+            path.unlink(missing_ok=True)
+            return None
+        self.hits.append(stage)
+        return data
 
     def store(self, stage: str, key: str, data: bytes, suffix: str = "bin") -> bytes:
         self.misses.append(stage)
         if self.enabled:
-            self._store(self.folder / stage / f"{key}.{suffix}", data)
+            try:
+                self._store(self.folder / stage / f"{key}.{suffix}", _pack(data))
+            except OSError as exc:
+                self.warnings.append(
+                    f"{self.folder}: the cache could not be written ({exc.strerror or exc}); "
+                    "the build goes on without it"
+                )
         return data
 
     def _store(self, path: Path, data: bytes) -> None:
@@ -79,7 +131,7 @@ class Cache:
         ignore = self.folder / ".gitignore"
         if not ignore.exists():
             ignore.write_text("*\n")
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f"tmp-{os.getpid()}-", suffix=".tmp")
         try:
             with os.fdopen(fd, "wb") as handle:
                 handle.write(data)
@@ -87,3 +139,27 @@ class Cache:
         except BaseException:  # interrupted (Ctrl-C, a superseded watch build): no stray file
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def _remove_orphans(self) -> None:
+        """Temporary files of builds that died before they could remove them."""
+        for tmp in self.folder.glob("*/tmp-*-*.tmp"):
+            pid = tmp.name.split("-")[1]
+            if pid.isdigit() and not pid_alive(int(pid)):
+                tmp.unlink(missing_ok=True)
+
+
+_MAGIC = b"reporter-cache sha256="
+
+
+def _pack(data: bytes) -> bytes:
+    return _MAGIC + hashlib.sha256(data).hexdigest().encode() + b"\n" + data
+
+
+def _unpack(raw: bytes) -> bytes | None:
+    """The entry's bytes if they are whole and as written, else None."""
+    if not raw.startswith(_MAGIC):
+        return None
+    head, _, data = raw.partition(b"\n")
+    if head[len(_MAGIC) :] != hashlib.sha256(data).hexdigest().encode():
+        return None
+    return data

@@ -41,9 +41,16 @@ def main(argv: list[str] | None = None) -> int:
             print(f"… and {len(exc.others) - MAX_ERRORS} more errors", file=sys.stderr)
         # for check and diff, 1 means "figures fail" / "documents differ": bad input is 2
         return 2 if isinstance(exc, UsageError) or args.func in (_check, _diff) else 1
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM during a build (interrupts.py)
         print("interrupted: outputs left as they were", file=sys.stderr)
-        return 130
+        return getattr(exc, "exit_code", 130)
+    except OSError as exc:  # the file system, not the project: one line all the same
+        if args.debug:
+            raise
+        from reporter.export.publish import fs_error
+
+        print(f"error: {fs_error(exc, Path('.'), 'file system error')}", file=sys.stderr)
+        return 1
 
 
 def _parser() -> argparse.ArgumentParser:

@@ -9,8 +9,6 @@ from __future__ import annotations
 import calendar
 import importlib
 import json
-import os
-import tempfile
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -22,6 +20,7 @@ from reporter.content.model import Document, FigureBlock, TableBlock
 from reporter.content.numbering import number_document
 from reporter.data.datasets import Datasets
 from reporter.errors import ReportError
+from reporter.interrupts import InterruptGuard
 from reporter.project import Project, output_stem
 
 Progress = Callable[[str], None]
@@ -60,8 +59,9 @@ def compute_tables(
                 "table",
                 key,
                 lambda s=spec, at=at: rows_to_json(compute_rows(s, datasets(s.data, at))),
+                decode=rows_from_json,
             )
-            table = assemble_table(spec, rows_from_json(rows))
+            table = assemble_table(spec, rows)
             table.number = block.number
             tables[block.id] = table
     return tables
@@ -85,7 +85,8 @@ def compute_charts(
             spec = doc.charts[block.id]
             data = chart_data(spec, tables)
             key = digest(spec.raw_text, repr(data), fonts_key, version("matplotlib"))
-            found[block.id] = (block, spec, data, key, cache.lookup("chart", key, "svg"))
+            svg = cache.lookup("chart", key, "svg", verify=is_svg)
+            found[block.id] = (block, spec, data, key, svg)
             if found[block.id][-1] is None:
                 jobs[block.id] = (Look.of(spec), data)
     drawn = draw_in_worker(jobs, fonts, meanwhile)
@@ -160,8 +161,13 @@ def build(
     fresh: bool = False,
 ) -> BuildResult:
     """Build HTML and PDF. A figure failing the check stops the build unless `draft`, which
-    stamps every page instead. Results are reused from the project's cache unless `fresh`."""
-    out = out or project.out()
+    stamps every page instead. Results are reused from the project's cache unless `fresh`.
+    Everything is made in memory, then out/ is replaced as one unit (export/publish.py)."""
+    with InterruptGuard() as guard:
+        return _build(project, out or project.out(), pdf, draft, progress, fresh, guard)
+
+
+def _build(project, out, pdf, draft, progress, fresh, guard: InterruptGuard) -> BuildResult:
     cache = Cache(project.root, read=not fresh)
     timings: dict[str, float] = {}
 
@@ -169,6 +175,7 @@ def build(
         started = time.perf_counter()
         progress(f"{name} …")
         value = fn(*args)
+        guard.check()  # a library may have swallowed the interrupt: it still counts
         timings[name] = time.perf_counter() - started
         return value
 
@@ -194,34 +201,31 @@ def build(
     pdf_bytes, pages = None, 0
     if pdf:
         pdf_bytes, pages = stage(
-            "Writing PDF", export_pdf, doc, tables, charts, html, project, out, cache
+            "Writing PDF", export_pdf, doc, tables, charts, html, project, out, cache, guard
         )
     from reporter.export.manifest import manifest
+    from reporter.export.publish import publish
 
-    html_bytes = html.encode("utf-8")
-    outputs = {f"{stem}.html": html_bytes} | ({f"{stem}.pdf": pdf_bytes} if pdf_bytes else {})
-    out.mkdir(parents=True, exist_ok=True)
-    sync_assets(project.assets, out / "assets")
-    html_path = write_atomic(out / f"{stem}.html", html_bytes)
-    pdf_path = write_atomic(out / f"{stem}.pdf", pdf_bytes) if pdf_bytes is not None else None
+    outputs = {f"{stem}.html": html.encode("utf-8")}
+    outputs |= {f"{stem}.pdf": pdf_bytes} if pdf_bytes is not None else {}
     fonts = project.assets / "fonts"
-    stale = earlier_outputs(out, stem)
-    write_atomic(out / "manifest.json", manifest(project.root, outputs, fonts, datasets.describe()))
-    for name in stale:
-        (out / name).unlink(missing_ok=True)
-        progress(f"removed out/{name}: an output of an earlier symbol")
+    files = outputs | {"manifest.json": manifest(project.root, outputs, fonts, datasets.describe())}
+    guard.check()
+    publish(out, files, project.assets)
     return BuildResult(
-        html_path,
-        pdf_path,
+        out / f"{stem}.html",
+        out / f"{stem}.pdf" if pdf_bytes is not None else None,
         pages=pages,
         timings=timings,
-        warnings=doc.warnings,
+        warnings=doc.warnings + cache.warnings,
         check=report,
         cache=cache,
     )
 
 
-def export_pdf(doc, tables, charts, html: str, project: Project, out: Path, cache: Cache):
+def export_pdf(
+    doc, tables, charts, html: str, project: Project, out: Path, cache: Cache, guard=None
+):
     """(PDF bytes, page count), cached by the HTML, the embedded model, the assets and the
     renderer's version. System libraries (Pango, HarfBuzz) are not in the key: after
     upgrading them, build with --fresh."""
@@ -240,50 +244,31 @@ def export_pdf(doc, tables, charts, html: str, project: Project, out: Path, cach
         data, pages = render_pdf(
             html, project.templates, [project.assets, out], doc.meta["symbol"], epoch, model
         )
+        if guard is not None:
+            guard.check()  # interrupted inside WeasyPrint: the PDF may lack a chart, not cached
         return json.dumps({"pages": pages}).encode() + b"\n" + data
 
-    packed = cache.bytes("pdf", key, render, "pdf")
+    packed = cache.bytes("pdf", key, render, "pdf", verify=is_whole_pdf)
     header, _, data = packed.partition(b"\n")
     return data, json.loads(header)["pages"]
 
 
-def earlier_outputs(out: Path, stem: str) -> list[str]:
-    """Outputs the last build listed in its manifest under another name (the symbol changed):
-    only files reporter wrote, never anything else in the folder."""
+def is_whole_pdf(packed: bytes) -> bool:
+    """A cached PDF opens and has the pages its layout had (checked before it is cached too)."""
+    import pypdfium2 as pdfium
+
+    header, _, data = packed.partition(b"\n")
     try:
-        listed = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["outputs"]
-    except (OSError, ValueError, KeyError, TypeError):
-        return []
-    return sorted(
-        name
-        for name in listed
-        if isinstance(name, str)
-        and Path(name).name == name
-        and Path(name).stem != stem
-        and Path(name).suffix in (".html", ".pdf")
-    )
-
-
-def write_atomic(path: Path, data: bytes) -> Path:
-    """Write through a temporary file in the same folder, then rename over the target."""
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+        pages = json.loads(header)["pages"]
+        document = pdfium.PdfDocument(data)
+    except (ValueError, KeyError, TypeError, pdfium.PdfiumError):
+        return False
     try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return path
+        return len(document) == pages
+    finally:
+        document.close()
 
 
-def sync_assets(source: Path, target: Path) -> None:
-    """Copy the template assets next to the HTML (for browsers), only what changed."""
-    for path in sorted(source.rglob("*")):
-        if path.is_file():
-            dest = target / path.relative_to(source)
-            data = path.read_bytes()
-            if not dest.exists() or dest.read_bytes() != data:
-                dest.parent.mkdir(parents=True, exist_ok=True)
-                write_atomic(dest, data)  # a browser may be loading it (reporter watch)
+def is_svg(data: bytes) -> bool:
+    """A chart drawn whole: matplotlib's SVG, from its opening to its closing tag."""
+    return data.startswith(b"<svg") and data.rstrip().endswith(b"</svg>")

@@ -46,18 +46,27 @@ def test_new_refuses_a_folder_that_is_not_empty(tmp_path, capsys):
     assert (tmp_path / "x.txt").read_text() == "mine"
 
 
-def test_outputs_of_an_earlier_symbol_are_removed(tmp_path, capsys):
+def test_out_holds_the_last_build_only(tmp_path):
+    """out/ is replaced as a whole: outputs of an earlier symbol go with the rest."""
     target = tmp_path / "next-report"
     main(["new", str(target)])
     assert main(["build", str(target), "--html-only"]) == 0
-    (target / "out/notes.html").write_text("mine")  # not reporter's: left alone
     document = target / "content/document.yaml"
     document.write_text(document.read_text().replace("REPORT/2025/1", "REPORT/2025/2"))
     assert main(["build", str(target), "--html-only"]) == 0
-    assert sorted(p.name for p in (target / "out").glob("*.html")) == [
+    assert sorted(p.name for p in (target / "out").iterdir()) == [
         "REPORT-2025-2.html",
-        "notes.html",
+        "assets",
+        "manifest.json",
     ]
-    assert "removed out/REPORT-2025-1.html: an output of an earlier symbol" in (
-        capsys.readouterr().err
-    )
+
+
+def test_a_folder_reporter_did_not_write_is_not_replaced(tmp_path, capsys):
+    target = tmp_path / "next-report"
+    main(["new", str(target)])
+    mine = tmp_path / "documents"
+    mine.mkdir()
+    (mine / "thesis.txt").write_text("mine")
+    assert main(["build", str(target), "--html-only", "--out", str(mine)]) == 1
+    assert "the output folder holds files reporter did not write" in capsys.readouterr().err
+    assert [p.name for p in mine.iterdir()] == ["thesis.txt"]

@@ -93,21 +93,43 @@ class Look:
 
 
 def draw_in_worker(jobs: dict[str, tuple[Look, ChartData]], fonts: Path, meanwhile=None) -> dict:
-    """SVGs drawn in a worker process while this one does `meanwhile` (imports WeasyPrint):
-    on two cores, matplotlib's 0.4 s import and drawing then cost no wall-clock time."""
+    """SVGs drawn in a worker process (compute/chart_worker.py) while this one does
+    `meanwhile` (imports WeasyPrint): on two cores, matplotlib's 0.4 s import and drawing then
+    cost no wall-clock time. The worker never outlives the call."""
     if not jobs:
         return {}
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    import dataclasses
+    import json
+    import os
+    import subprocess
+    import sys
+    import threading
 
-    # spawn, not fork: the watch server has threads, and a fresh interpreter is safe
-    with ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn")) as pool:
-        futures = {
-            key: pool.submit(draw_svg, look, data, fonts) for key, (look, data) in jobs.items()
-        }
+    payload = {
+        key: {"look": dataclasses.asdict(look), "data": dataclasses.asdict(data)}
+        for key, (look, data) in jobs.items()
+    }
+    command = [sys.executable, "-m", "reporter.compute.chart_worker", str(os.getpid()), str(fonts)]
+    worker = subprocess.Popen(
+        command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    result: list[tuple[bytes, bytes]] = []
+    talk = threading.Thread(
+        target=lambda: result.append(worker.communicate(json.dumps(payload).encode()))
+    )
+    try:
+        talk.start()
         if meanwhile is not None:
             meanwhile()
-        return {key: future.result() for key, future in futures.items()}
+        talk.join()
+        out, err = result[0]
+        if worker.returncode != 0:
+            raise RuntimeError(f"the chart worker failed:\n{err.decode(errors='replace')}")
+        return json.loads(out)
+    finally:
+        if worker.poll() is None:  # interrupted: the worker goes with the build
+            worker.kill()
+            worker.wait()
 
 
 def draw_svg(spec: Look | ChartSpec, data: ChartData, fonts: Path) -> str:

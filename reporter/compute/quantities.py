@@ -119,6 +119,11 @@ def _quantity(name: str, body: object, loc: Location) -> QuantitySpec:
     )
 
 
+def _value_pair(cached: object) -> tuple[float, str]:
+    value, definition = cached
+    return float(value), str(definition)
+
+
 class Quantities:
     """Resolves binding names to values, on demand, with cycle detection."""
 
@@ -210,7 +215,9 @@ class Quantities:
                 repr((spec.where, spec.of, spec.among, spec.sort)),
                 self.datasets.key(dataset, spec.loc),
             )
-            value, definition = self.cache.json("quantity", key, lambda: self._aggregate(spec))
+            value, definition = self.cache.json(
+                "quantity", key, lambda: self._aggregate(spec), decode=_value_pair
+            )
         return Value(value, spec.unit, definition)
 
     def _aggregate(self, spec: QuantitySpec) -> tuple[float, str]:
