@@ -1,7 +1,7 @@
 """The build, stage by stage: load -> number -> compute -> render -> export -> write.
 
-Everything is produced in memory first; files are written only when every stage has
-succeeded, each one atomically, so a failed build leaves the last good outputs untouched.
+Everything is produced in memory first; out/ is replaced as one unit only when every stage
+has succeeded (export/publish.py), so a failed build leaves the last good outputs untouched.
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 It runs as a child process, `reporter build` (same options, same cache), so WeasyPrint neither
 competes with the next HTML build for the interpreter nor has to finish: a newer change cancels
-it (SIGINT, so its atomic writes clean up after themselves) before the next HTML build starts,
+it (SIGINT: it publishes nothing, and cleans up after itself) before the next HTML build starts,
 which also orders the writes to out/ — the child never writes after a newer HTML build. Its
 HTML is byte-identical to the one just written (same inputs), and its manifest then lists both
 outputs, as `reporter build`'s does.

@@ -1,7 +1,7 @@
 """A watch session: build, serve, then poll for changes and rebuild until Ctrl-C.
 
 Each rebuild writes the HTML exactly as `reporter build --html-only` would (build() with
-pdf=False: atomic writes, a failed build leaves the last good outputs), publishes it to the
+pdf=False: out/ replaced whole, a failed build leaves the last good outputs), publishes it to the
 page, prints one line with the clock time and how long it took (or the error, the same line
 `reporter build` gives), then starts the PDF in the background (pdf.py).
 """
