@@ -272,3 +272,20 @@ def test_a_cache_that_cannot_be_written_is_a_warning(project, tmp_path, monkeypa
     assert result.pdf.read_bytes().startswith(b"%PDF-")
     assert any("the cache could not be written (No space left on device)" in w
                for w in result.warnings)  # fmt: skip
+
+
+def test_concurrent_builds_in_one_folder(project, fresh):
+    before = consistent(project / "out")
+    builds = [
+        subprocess.Popen(
+            [sys.executable, "-m", "reporter.cli", "build", str(project), *extra],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for extra in ([], ["--fresh"], [])
+    ]
+    for process in builds:
+        _, err = process.communicate()
+        assert process.returncode == 0, err
+    after_a_drill(project, fresh, before)
