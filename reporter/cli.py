@@ -74,6 +74,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     build.add_argument("--fresh", action="store_true", help="ignore the cache (.reporter-cache/)")
     build.add_argument("--timings", action="store_true", help="print the time of each stage")
+    build.add_argument(
+        "--verbose", "-v", action="store_true", help="say what came from the cache, and what not"
+    )
     build.set_defaults(func=_build)
 
     check = command("check", help="verify every figure stated in the prose against the data")
@@ -228,6 +231,11 @@ def _build(args: argparse.Namespace) -> int:
     if args.timings:
         for name, seconds in result.timings.items():
             print(f"  {seconds:7.3f} s  {name}")
+    if args.verbose:
+        cache = result.cache
+        print(f"  cache: {len(cache.hits)} reused, {len(cache.misses)} computed")
+        for entry in cache.rejected:
+            print(f"  cache: {entry}: damaged (its digest does not match), recomputed")
     wrote = [result.html] + ([result.pdf] if result.pdf else [])
     pages = f", {result.pages} pages" if result.pdf else ""
     elapsed = time.perf_counter() - started

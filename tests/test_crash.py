@@ -289,3 +289,15 @@ def test_concurrent_builds_in_one_folder(project, fresh):
         _, err = process.communicate()
         assert process.returncode == 0, err
     after_a_drill(project, fresh, before)
+
+
+def test_a_damaged_entry_is_noted_with_verbose(project, tmp_path):
+    copy = tmp_path / "proj"
+    shutil.copytree(project, copy)
+    for entry in (copy / ".reporter-cache" / "table").glob("*.json"):
+        entry.write_bytes(entry.read_bytes()[:-5])
+    result = run(copy, "-v")
+    assert result.returncode == 0
+    assert "cache: table " in result.stdout and "damaged (its digest does not match)" in (
+        result.stdout
+    )
