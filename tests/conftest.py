@@ -27,6 +27,16 @@ def built(tmp_path_factory, flagship):
     return build(flagship, out=out, progress=lambda _: None)
 
 
+def copy_example(name: str, target: Path) -> Path:
+    """A private copy of examples/NAME (its templates link re-pointed), so that building it
+    writes nothing into the checkout."""
+    shutil.copytree(ROOT / "examples" / name, target, symlinks=True,
+                    ignore=shutil.ignore_patterns("out", ".reporter-cache"))  # fmt: skip
+    (target / "templates").unlink()
+    (target / "templates").symlink_to(ROOT / "templates")
+    return target
+
+
 @pytest.fixture
 def copy_flagship(tmp_path) -> Path:
     """A private copy of the flagship project, to edit in a test."""

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import os
-import shutil
 from pathlib import Path
 
 import pytest
@@ -15,6 +14,7 @@ from reporter.cli import main
 from reporter.data.datasets import Datasets
 from reporter.pipeline import build, compute_tables, load
 from reporter.project import Project
+from tests.conftest import copy_example
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "migration-2017"
@@ -23,7 +23,8 @@ EXAMPLE = ROOT / "examples" / "migration-2017"
 @pytest.fixture(scope="module")
 def built(tmp_path_factory):
     out = tmp_path_factory.mktemp("example-out")
-    return build(Project.at(EXAMPLE), out=out, progress=lambda _: None)
+    project = copy_example("migration-2017", tmp_path_factory.mktemp("example") / "p")
+    return build(Project.at(project), out=out, progress=lambda _: None)
 
 
 def test_example_uses_the_flagships_templates_without_a_copy():
@@ -176,10 +177,7 @@ def test_the_project_reads_the_published_files_with_no_python(raw):
 
 
 def test_a_broken_classification_fails_its_check_with_the_country(tmp_path, capsys):
-    project = tmp_path / "example"
-    shutil.copytree(EXAMPLE, project, symlinks=True, ignore=shutil.ignore_patterns("out", ".*"))
-    (project / "templates").unlink()
-    (project / "templates").symlink_to(ROOT / "templates")  # outside: only templates may be
+    project = copy_example("migration-2017", tmp_path / "example")
     datasets = project / "data" / "datasets.yaml"
     datasets.write_text(datasets.read_text().replace("('Swaziland', 'Eswatini'),\n", ""))
     assert main(["check", str(project)]) == 2

@@ -15,6 +15,7 @@ from reporter.compute.quantities import Quantities, read_quantities
 from reporter.data.datasets import Datasets
 from reporter.pipeline import build, compute_tables, load
 from reporter.project import Project
+from tests.conftest import copy_example
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "migrant-stock-highlights"
@@ -41,7 +42,8 @@ def test_it_reads_the_files_as_published_with_no_python():
 
 
 def test_it_builds_with_its_tables_and_chart(tmp_path):
-    result = build(Project.at(EXAMPLE), out=tmp_path, progress=lambda _: None)
+    project = copy_example("migrant-stock-highlights", tmp_path / "p")
+    result = build(Project.at(project), out=tmp_path / "out", progress=lambda _: None)
     assert result.pdf.read_bytes().startswith(b"%PDF-") and not result.check.failed
     html = result.html.read_text(encoding="utf-8")
     top = html.split('id="table-2"', 1)[1].split("</table>", 1)[0]
