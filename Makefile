@@ -13,7 +13,7 @@ test: setup
 	$(BIN)/python -m pytest
 
 lint: setup
-	$(BIN)/ruff check reporter tests benchmarks && $(BIN)/ruff format --check reporter tests benchmarks
+	$(BIN)/ruff check reporter tests benchmarks && $(BIN)/ruff format --check reporter tests benchmarks && $(BIN)/lint-imports
 
 setup: $(VENV)/.installed
 
