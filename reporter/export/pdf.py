@@ -26,7 +26,17 @@ def render_pdf(
     as SOURCE_DATE_EPOCH, which fontTools reads when it subsets fonts, and as the date of the
     embedded `attachments` (name -> bytes), so that they keep the bytes identical too.
     """
-    os.environ.setdefault("SOURCE_DATE_EPOCH", str(epoch))
+    set_here = "SOURCE_DATE_EPOCH" not in os.environ  # one the user set wins, and stays
+    if set_here:
+        os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
+    try:
+        return _render(html, base, allowed, identity, epoch, attachments)
+    finally:  # the next document in this process (diff REV builds two) has its own date
+        if set_here:
+            os.environ.pop("SOURCE_DATE_EPOCH", None)
+
+
+def _render(html, base, allowed, identity, epoch, attachments) -> tuple[bytes, int]:
     import weasyprint  # slow to import: only when a PDF is made
     from weasyprint.urls import FatalURLFetchingError
 
