@@ -3,6 +3,7 @@ files are in it, and `reporter new` works from the installed package alone."""
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -11,10 +12,29 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 
 
+def clean_source(target: Path) -> Path:
+    """The repository's tracked files, as a clean checkout has them (no build/ or egg-info
+    left by an earlier build, which setuptools would take files from)."""
+    files = (
+        subprocess.run(["git", "ls-files", "-z"], cwd=ROOT, capture_output=True, check=True)
+        .stdout.decode()
+        .split("\0")
+    )
+    for name in filter(None, files):
+        source, copy = ROOT / name, target / name
+        copy.parent.mkdir(parents=True, exist_ok=True)
+        if source.is_symlink():
+            copy.symlink_to(source.readlink())
+        elif source.is_file():
+            shutil.copyfile(source, copy)
+    return target
+
+
 def test_reporter_new_works_from_the_wheel(tmp_path):
+    source = clean_source(tmp_path / "src")
     subprocess.run(
         [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-         "-w", str(tmp_path / "dist"), str(ROOT)],
+         "-w", str(tmp_path / "dist"), str(source)],
         check=True, capture_output=True,
     )  # fmt: skip
     wheel = next((tmp_path / "dist").glob("reporter-*.whl"))
