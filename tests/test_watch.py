@@ -515,3 +515,28 @@ def test_the_page_reloads_and_shows_errors_in_a_real_browser(chromium, watching)
 def status(url: str) -> dict:
     with urlopen(url + "__reporter/status", timeout=5) as response:
         return json.load(response)
+
+
+def test_a_csv_edited_50_times_under_watch_ends_in_one_consistent_build(watching):
+    import hashlib
+    import json
+
+    root, _, process, _, stderr = watching
+    out = root / "out"
+    eventually(lambda: (out / "X-1-2.pdf").is_file(), "the first PDF", 30)
+    for i in range(50):
+        (root / "data/values.csv").write_text(f"name,value\na,{i}.5\nb,2.25\n")
+        time.sleep(0.02)
+
+    def settled():
+        try:
+            manifest = json.loads((out / "manifest.json").read_text())
+            files = {name: (out / name).read_bytes() for name in manifest["outputs"]}
+        except (OSError, ValueError, KeyError):
+            return False
+        same = all(hashlib.sha256(files[n]).hexdigest() == h
+                   for n, h in manifest["outputs"].items())  # fmt: skip
+        return same and "X-1-2.pdf" in files and b">49.5<" in files["X-1-2.html"]
+
+    eventually(settled, "one consistent build of the last edit, PDF included", 60)
+    assert not list(root.glob(".out.*")) and "Traceback" not in stderr.read_text()
