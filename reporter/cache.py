@@ -62,18 +62,19 @@ class Cache:
         """The value, JSON in the cache; `decode` turns it into what the caller uses, and an
         entry it cannot decode (ValueError, KeyError, TypeError) is recomputed."""
         decode = decode or (lambda value: value)
+        decoded: list[object] = []  # what `valid` decoded last: the entry is decoded once
 
         def valid(data: bytes) -> bool:
             try:
-                decode(json.loads(data))
+                decoded[:] = [decode(json.loads(data))]
             except (ValueError, KeyError, TypeError, AttributeError):
                 return False
             return True
 
-        raw = self.bytes(
+        self.bytes(
             stage, key, lambda: json.dumps(compute(), sort_keys=True).encode(), "json", valid
         )
-        return decode(json.loads(raw))
+        return decoded[0]
 
     def bytes(
         self,

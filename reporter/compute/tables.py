@@ -12,7 +12,7 @@ from reporter.compute.formula import evaluate, parse_formula
 from reporter.compute.select import matching, order_key
 from reporter.content.inline import FootnoteCall, Node, plain_text, walk
 from reporter.content.tablespec import ColumnSpec, GroupedRows, NumberFormat, RowSpec, TableSpec
-from reporter.data.tabular import Dataset, numeric_column, require_columns
+from reporter.data.tabular import Dataset, as_text, numeric_column, require_columns
 from reporter.errors import Location, ReportError
 
 
@@ -152,11 +152,7 @@ def _text_value(records, column: ColumnSpec) -> str | None:
     if not len(records):
         return None
     value = records[column.source].iloc[0]
-    if _missing(value):
-        return None
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
+    return None if _missing(value) else as_text(value)
 
 
 def _slug(text: str) -> str:
@@ -173,10 +169,7 @@ def _fill(template: str, record, at: Location) -> str:
                 at,
                 f"columns: {', '.join(map(str, record.index))}",
             )
-        value = record[match[1]]
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        return str(value)
+        return as_text(record[match[1]])
 
     return re.sub(r"\{(\w+)\}", field, template)
 
@@ -234,7 +227,7 @@ def _candidates(rows: GroupedRows, data: Dataset) -> list[tuple[str, str, object
         return found
     require_columns(data, [rows.each], rows.loc)
     for value, records in frame.groupby(rows.each, sort=False, dropna=True):
-        label = _text(value)
+        label = as_text(value)
         row_id = (
             _slug(_fill(rows.id, records.iloc[0], rows.loc)) if rows.id else _slug(label) or "row"
         )
@@ -297,12 +290,6 @@ def _unique_id(row_id: str, taken) -> str:
         n += 1
         found = f"{row_id}-{n}"
     return found
-
-
-def _text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        value = int(value)
-    return str(value)
 
 
 def _listed_records(data: Dataset, row: RowSpec):

@@ -37,7 +37,7 @@ from reporter.content import schema
 from reporter.content.yamlsource import Map, Text, load_yaml, where
 from reporter.data.readers import ReadOptions, read_file
 from reporter.data.sql import run_query, sql_error
-from reporter.data.tabular import Dataset
+from reporter.data.tabular import Dataset, as_text
 from reporter.errors import Collector, Location, ReportError
 
 FILE_NAME = "datasets.yaml"
@@ -184,7 +184,7 @@ class Datasets:
                 found = run_query(f"{name} check", check.sql, inputs, check.loc).frame
                 if len(found):
                     rows = "; ".join(
-                        ", ".join(f"{k}={_cell(v)}" for k, v in row.items())
+                        ", ".join(f"{k}={as_text(v)}" for k, v in row.items())
                         for row in found.head(MAX_CHECK_ROWS).to_dict("records")
                     )
                     more = len(found) - MAX_CHECK_ROWS
@@ -345,12 +345,6 @@ def _checks(entry: Map, at: Location) -> list[Check]:
             raise ReportError("a check's sql: must be a query", where(sql, item.loc))
         checks.append(Check(sql, schema.text(item["message"], "message", at), sql.loc))
     return checks
-
-
-def _cell(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
 
 
 def _shown(path: Path, root: Path) -> Path:

@@ -29,6 +29,7 @@ from reporter.data.tabular import (
     MAX_LISTED,
     Dataset,
     Origin,
+    as_text,
     check_numbers,
     raise_all,
     whole_numbers,
@@ -382,19 +383,13 @@ def _typed(frame):
             if len(values) and (numbers.notna() == values.notna()).all() and values.notna().any():
                 values = numbers
             else:
-                values = values.map(_as_text, na_action="ignore").astype("string")
+                values = values.map(as_text, na_action="ignore").astype("string")
         frame[column] = values
     return whole_numbers(frame)
 
 
-def _as_text(value: object) -> str:
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def _label(value: object) -> str:
-    return " ".join(_as_text(value).split()) if not _blank(value) else ""
+    return " ".join(as_text(value).split()) if not _blank(value) else ""
 
 
 def _blank(value: object) -> bool:

@@ -143,6 +143,13 @@ def whole_numbers(frame):
     return frame
 
 
+def as_text(value: object) -> str:
+    """A cell as text: a whole float as an integer ("1990", not "1990.0")."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
 def raise_all(errors: list[ReportError]) -> None:
     """Raise the first error, carrying the others (one run reports them all)."""
     if errors:
