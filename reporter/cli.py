@@ -177,26 +177,18 @@ def _diff(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from reporter.check.report import render
-    from reporter.data.datasets import Datasets
-    from reporter.pipeline import check, compute_tables, load
+    from reporter.pipeline import check_project
     from reporter.project import Project
 
     project = Project.at(args.path)
     if args.data is not None and not args.data.is_dir():
         raise UsageError(f"--data {args.data}: no such folder")
-    doc = load(project)
-
-    def check_with(data: Path | None):
-        datasets = Datasets(project.root, data.resolve() if data else None)
-        tables = compute_tables(doc, project, datasets)
-        return check(doc, tables, project, datasets, strict=args.strict)
-
-    report = check_with(args.data)
+    doc, report = check_project(project, args.data, args.strict)
     title = f"{doc.meta['symbol']}: reporter check"
     baseline = None
     if args.format == "markdown" and args.data:
         title = f"{doc.meta['symbol']} checked against {_shown(args.data)}"
-        baseline = check_with(None)
+        baseline = check_project(project, None, args.strict, doc)[1]
     text = render(report, args.format, args.verbose, args.unbound, title, baseline)
     if args.output:
         args.output.write_text(text, encoding="utf-8")

@@ -149,6 +149,15 @@ def check(
     return report
 
 
+def check_project(project: Project, data: Path | None = None, strict: bool = False, doc=None):
+    """(document, check report): load, compute the tables, check — what `reporter check`,
+    the tests and the build share. `data`: read the data from this folder instead."""
+    doc = doc or load(project)
+    datasets = Datasets(project.root, data.resolve() if data else None)
+    tables = compute_tables(doc, project, datasets)
+    return doc, check(doc, tables, project, datasets, strict=strict)
+
+
 DRAFT_STAMP = "DRAFT \u2014 figures not verified"
 
 
