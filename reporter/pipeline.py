@@ -158,7 +158,25 @@ def check_project(project: Project, data: Path | None = None, strict: bool = Fal
     return doc, check(doc, tables, project, datasets, strict=strict)
 
 
-DRAFT_STAMP = "DRAFT \u2014 figures not verified"
+def draft_stamp(failing: int) -> str:
+    """A draft build is stamped only when figures fail: a draft whose figures all hold is
+    the document itself, byte for byte."""
+    if not failing:
+        return ""
+    return f"DRAFT \u2014 {failing} figure{'s' * (failing != 1)} fail the check against the data"
+
+
+def failures_error(failed: list) -> ReportError:
+    """One located error per failing figure or table, all reported in one run."""
+    errors = []
+    for f in failed:
+        computed = f" ({f.quantity} = {f.value:g}, rule: {f.rule})" if f.value is not None else ""
+        why = f": {f.message}" if f.message else f" does not match the data{computed}"
+        errors.append(ReportError(f"{f.place}: \u201c{f.text}\u201d{why}", f.where))
+    errors[-1].hint = "'reporter check' shows every figure; --draft publishes anyway, stamped"
+    first, *rest = errors
+    first.others = rest
+    return first
 
 
 def build(
@@ -170,7 +188,7 @@ def build(
     fresh: bool = False,
 ) -> BuildResult:
     """Build HTML and PDF. A figure failing the check stops the build unless `draft`, which
-    stamps every page instead. Results are reused from the project's cache unless `fresh`.
+    stamps every page then. Results are reused from the project's cache unless `fresh`.
     Everything is made in memory, then out/ is replaced as one unit (export/publish.py)."""
     with InterruptGuard() as guard:
         return _build(project, out or project.out(), pdf, draft, progress, fresh, guard)
@@ -195,16 +213,11 @@ def _build(project, out, pdf, draft, progress, fresh, guard: InterruptGuard) -> 
     tables = stage("Computing tables", compute_tables, doc, project, datasets, cache)
     report = stage("Checking figures", check, doc, tables, project, datasets, cache)
     if report.failed and not draft:
-        first = report.failed[0]
-        raise ReportError(
-            f"{len(report.failed)} figure(s) fail the check, first: {first.place} “{first.text}”",
-            first.where,
-            "run 'reporter check' for all of them, or build with --draft",
-        )
+        raise failures_error(report.failed)
     # WeasyPrint's import (0.35 s) runs here while a worker draws the charts, if any
     warm = (lambda: importlib.import_module("weasyprint")) if pdf else None
     charts = stage("Drawing charts", compute_charts, doc, tables, project, cache, warm)
-    stamp = DRAFT_STAMP if draft else ""
+    stamp = draft_stamp(len(report.failed)) if draft else ""
     html = stage("Rendering HTML", render_html, doc, tables, project.templates, stamp, charts)
     stem = output_stem(doc.meta["symbol"])
     pdf_bytes, pages = None, 0

@@ -208,23 +208,31 @@ def test_formats(checked, capsys):
 
 def test_build_refuses_failing_figures_unless_draft(checked, capsys):
     path = checked / "content/main.yaml"
-    path.write_text(path.read_text().replace("[3.8]", "[4.8]"))
+    text = path.read_text().replace("[3.8]", "[4.8]").replace("[about 1.5]", "[about 2.5]")
+    path.write_text(text)
     assert main(["build", str(checked)]) == 1
-    assert "1 figure(s) fail the check" in capsys.readouterr().err
+    err = [line for line in capsys.readouterr().err.splitlines() if line.startswith("error")]
+    # every failing figure, each at its own place, not only the first
+    assert err[0].startswith("error: content/main.yaml:6:") and "“4.8” does not match" in err[0]
+    assert err[1].startswith("error: content/main.yaml:6:") and "“about 2.5”" in err[1]
+    assert "--draft" in err[1]
     assert not (checked / "out").exists()
     assert main(["build", str(checked), "--draft"]) == 0
     from tests.pdftext import page_texts
 
-    pages = page_texts(checked / "out/X-1-2.pdf")
-    assert all("DRAFT — figures not verified" in page for page in pages)
-    assert "DRAFT — figures not verified" in (checked / "out/X-1-2.html").read_text()
+    stamp = "DRAFT — 2 figures fail the check against the data"
+    assert all(stamp in page for page in page_texts(checked / "out/X-1-2.pdf"))
+    assert stamp in (checked / "out/X-1-2.html").read_text()
 
 
-def test_clean_build_has_no_stamp(checked):
-    assert main(["build", str(checked)]) == 0
+def test_clean_build_has_no_stamp_draft_or_not(checked):
     from tests.pdftext import page_texts
 
+    assert main(["build", str(checked), "--draft"]) == 0
+    drafted = (checked / "out/X-1-2.pdf").read_bytes()
     assert not any("DRAFT" in page for page in page_texts(checked / "out/X-1-2.pdf"))
+    assert main(["build", str(checked), "--fresh"]) == 0
+    assert (checked / "out/X-1-2.pdf").read_bytes() == drafted  # a passing draft is the document
 
 
 def test_large_values_are_shown_in_full(checked, capsys):

@@ -112,52 +112,64 @@ class Document:
     labels: dict[str, Target] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
 
-    def paragraphs(self):
-        """Every paragraph in reading order, with the part that holds it."""
+    def walk(self):
+        """(part, holder, block) for every part and block in reading order: `holder` is the
+        part or the subsection the block stands in, `block` is None for the holder's title.
+        The one walk of the document; `place` names what it yields."""
         for part in self.parts:
-            for sub in [part, *part.subsections]:
-                for block in sub.blocks:
-                    if isinstance(block, Paragraph):
-                        yield sub, block
+            for holder in [part, *part.subsections]:
+                yield part, holder, None
+                for block in holder.blocks:
+                    yield part, holder, block
 
     def blocks(self):
-        for part in self.parts:
-            for sub in [part, *part.subsections]:
-                yield from sub.blocks
+        return (block for _, _, block in self.walk() if block is not None)
+
+    def paragraphs(self):
+        """(holder, paragraph) for every paragraph, in reading order."""
+        return ((h, b) for _, h, b in self.walk() if isinstance(b, Paragraph))
 
     def runs(self, footnotes: bool = True):
         """(place, inlines) for every run of text in reading order — titles, paragraphs,
         headings, schedules, each table's and chart's texts where it is first placed — then
-        the footnotes that have a number, in number order. The one walk every stage uses."""
+        the footnotes that have a number, in number order."""
         placed: set[str] = set()
-        for part in self.parts:
-            name = {"summary": "Summary", "annex": "Annex"}.get(part.kind, "")
-            for sub in [part, *part.subsections]:
-                yield f"heading {sub.number}".strip(), sub.title
-                for block in sub.blocks:
-                    if isinstance(block, Paragraph):
-                        yield (
-                            f"para. {block.number}" if block.number else name or "text",
-                            (block.inlines),
-                        )
-                    elif isinstance(block, Heading):
-                        yield "heading", block.inlines
-                    elif isinstance(block, Schedule):
-                        yield name or "schedule", block.title
-                        for item in block.items:
-                            yield name or "schedule", item.inlines
-                    elif isinstance(block, TableBlock) and block.id not in placed:
-                        placed.add(block.id)
-                        yield from _table_runs(self.tables[block.id], f"Table {block.number}")
-                    elif isinstance(block, FigureBlock) and block.id not in placed:
-                        placed.add(block.id)
-                        chart = self.charts[block.id]
-                        yield f"Figure {block.number} (title)", chart.title
-                        yield f"Figure {block.number} (source)", chart.source
+        for part, holder, block in self.walk():
+            where = place(part, holder, block)
+            if block is None:
+                yield where, holder.title
+            elif isinstance(block, Paragraph | Heading):
+                yield where, block.inlines
+            elif isinstance(block, Schedule):
+                yield where, block.title
+                yield from ((where, item.inlines) for item in block.items)
+            elif block.id not in placed:  # a table or a figure, where it first stands
+                placed.add(block.id)
+                if isinstance(block, TableBlock):
+                    yield from _table_runs(self.tables[block.id], where)
+                else:
+                    chart = self.charts[block.id]
+                    yield f"{where} (title)", chart.title
+                    yield f"{where} (source)", chart.source
         if footnotes:
             for note in sorted(self.footnotes.values(), key=lambda n: n.number):
                 if note.number:
                     yield f"footnote {note.number}", note.inlines
+
+
+def place(part: Part, holder: Part, block: Block | None) -> str:
+    """How a report names where a block stands: "para. 5", "heading II.A", "Table 2",
+    "Summary" (for the unnumbered text of the summary or an annex)."""
+    name = {"summary": "Summary", "annex": "Annex"}.get(part.kind, "")
+    if block is None:
+        return f"heading {holder.number}".strip()
+    if isinstance(block, Paragraph):
+        return f"para. {block.number}" if block.number else name or "text"
+    if isinstance(block, Heading):
+        return "heading"
+    if isinstance(block, Schedule):
+        return name or "schedule"
+    return f"{'Table' if isinstance(block, TableBlock) else 'Figure'} {block.number}"
 
 
 def _table_runs(spec, name: str):

@@ -55,7 +55,7 @@ def _register(doc: Document, label: str | None, target: Target) -> None:
 
 
 def _number_parts(doc: Document) -> None:
-    sections = annexes = paragraphs = tables = figures = 0
+    sections = annexes = 0
     annex_parts = [p for p in doc.parts if p.kind == "annex"]
     for part in doc.parts:
         if part.kind == "section":
@@ -64,31 +64,33 @@ def _number_parts(doc: Document) -> None:
         elif part.kind == "annex":
             annexes += 1
             part.number = roman(annexes) if len(annex_parts) > 1 else ""
-        kind = part.kind
-        _register(doc, part.label, Target(kind, part.number, part.html_id, part.loc))
+        _register(doc, part.label, Target(part.kind, part.number, part.html_id, part.loc))
         for letter, sub in zip("ABCDEFGHIJKLMNOPQRSTUVWXYZ", part.subsections, strict=False):
             sub.number = f"{part.number}.{letter}"
             _register(doc, sub.label, Target("subsection", sub.number, sub.html_id, sub.loc))
-        for sub in [part, *part.subsections]:
-            for block in sub.blocks:
-                if isinstance(block, Paragraph) and block.numbered:
-                    paragraphs += 1
-                    block.number = paragraphs
-                    _register(
-                        doc, block.label, Target("para", str(paragraphs), block.html_id, block.loc)
-                    )
-                elif isinstance(block, Paragraph) and block.label:
-                    raise ReportError("only numbered paragraphs can carry a label", block.loc)
-                elif isinstance(block, TableBlock):
-                    tables += 1
-                    block.number = tables
-                    target = Target("table", str(tables), f"table-{tables}", block.loc)
-                    _register(doc, block.id, target)
-                elif isinstance(block, FigureBlock):
-                    figures += 1
-                    block.number = roman(figures)
-                    target = Target("figure", block.number, f"figure-{block.number}", block.loc)
-                    _register(doc, block.id, target)
+    _number_blocks(doc)
+
+
+def _number_blocks(doc: Document) -> None:
+    """Paragraphs 1, 2, … through the whole document; tables 1, 2, …; figures I, II, …"""
+    paragraphs = tables = figures = 0
+    for block in doc.blocks():
+        if isinstance(block, Paragraph) and block.numbered:
+            paragraphs += 1
+            block.number = paragraphs
+            target = Target("para", str(paragraphs), block.html_id, block.loc)
+            _register(doc, block.label, target)
+        elif isinstance(block, Paragraph) and block.label:
+            raise ReportError("only numbered paragraphs can carry a label", block.loc)
+        elif isinstance(block, TableBlock):
+            tables += 1
+            block.number = tables
+            _register(doc, block.id, Target("table", str(tables), f"table-{tables}", block.loc))
+        elif isinstance(block, FigureBlock):
+            figures += 1
+            block.number = roman(figures)
+            target = Target("figure", block.number, f"figure-{block.number}", block.loc)
+            _register(doc, block.id, target)
 
 
 def _all_inlines(doc: Document):

@@ -19,6 +19,7 @@ class Change:
     old: str = ""
     new: str = ""
     words: list[tuple[str, str, str]] = field(default_factory=list)  # (context, old, new)
+    order: int = 0  # where a paragraph change stands in the new document's reading order
 
 
 def compare(old: dict, new: dict) -> list[Change]:
@@ -53,16 +54,18 @@ def _paragraphs(old: list[dict], new: list[dict]) -> list[Change]:
                 if a["number"] != b["number"] and a["number"] and b["number"]:
                     renumbered.append((a["number"], b["number"]))
             continue
-        changes += _pair_up(old[i1:i2], new[j1:j2], renumbered)
+        for change in _pair_up(old[i1:i2], new[j1:j2], renumbered):
+            change.order += j1
+            changes.append(change)
     if renumbered:
-        changes.append(Change("renumbered", _ranges(renumbered)))
-    return sorted(changes, key=_order)
+        changes.append(Change("renumbered", _ranges(renumbered), order=len(new)))
+    return sorted(changes, key=lambda change: change.order)
 
 
 def _pair_up(old: list[dict], new: list[dict], renumbered: list) -> list[Change]:
     """Within a region that differs, match each new paragraph with its most similar old one."""
     changes, unused = [], list(old)
-    for paragraph in new:
+    for index, paragraph in enumerate(new):
         scored = [
             (difflib.SequenceMatcher(None, o["text"], paragraph["text"]).ratio(), i)
             for i, o in enumerate(unused)
@@ -71,14 +74,13 @@ def _pair_up(old: list[dict], new: list[dict], renumbered: list) -> list[Change]
         if best[0] >= SIMILAR:
             before = unused.pop(best[1])
             words = word_changes(before["text"], paragraph["text"])
-            changes.append(
-                Change("paragraph", paragraph["key"], before["key"], paragraph["key"], words)
-            )
+            where, was = paragraph["key"], before["key"]
+            changes.append(Change("paragraph", where, was, where, words, order=index))
             if before["number"] != paragraph["number"] and before["number"] and paragraph["number"]:
                 renumbered.append((before["number"], paragraph["number"]))
         else:
-            changes.append(Change("added", paragraph["key"], new=paragraph["text"]))
-    changes += [Change("removed", p["key"], old=p["text"]) for p in unused]
+            changes.append(Change("added", paragraph["key"], new=paragraph["text"], order=index))
+    changes += [Change("removed", p["key"], old=p["text"], order=len(new)) for p in unused]
     return changes
 
 
@@ -96,11 +98,6 @@ def _ranges(pairs: list[tuple[int, int]]) -> str:
         moved = f"{first + shift}" if first == last else f"{first + shift}-{last + shift}"
         parts.append(f"paras. {span} are now {moved}")
     return "; ".join(parts)
-
-
-def _order(change: Change) -> tuple:
-    number = change.where.removeprefix("para. ")
-    return (0, int(number)) if number.isdigit() else (1, change.where)
 
 
 def _heading_key(entry: dict) -> str:

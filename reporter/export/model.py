@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from reporter.content.inline import plain_text
-from reporter.content.model import Document, FigureBlock, Heading, Paragraph
+from reporter.content.model import Document, FigureBlock, Heading, Paragraph, place
 
 ATTACHMENT_NAME = "reporter-model.json"
 MODEL_VERSION = 1
@@ -14,23 +14,23 @@ MODEL_VERSION = 1
 
 def document_model(doc: Document, tables: dict, charts: dict) -> dict:
     paragraphs, headings = [], []
-    for part in doc.parts:
-        for sub in [part, *part.subsections]:
-            where = sub.number or part.kind
-            headings.append({"where": where, "text": plain_text(sub.title)})
+    unnumbered = 0
+    for part, holder, block in doc.walk():
+        where = holder.number or part.kind
+        if block is None:
+            headings.append({"where": where, "text": plain_text(holder.title)})
             unnumbered = 0
-            for block in sub.blocks:
-                if isinstance(block, Paragraph):
-                    if block.number:
-                        key = f"para. {block.number}"
-                    else:
-                        unnumbered += 1
-                        key = f"{part.kind} {sub.number} text {unnumbered}".replace("  ", " ")
-                    text = plain_text(block.inlines)
-                    entry = {"key": key, "number": block.number, "label": block.label}
-                    paragraphs.append(entry | {"where": where, "text": text})
-                elif isinstance(block, Heading):
-                    headings.append({"where": where, "text": plain_text(block.inlines)})
+        elif isinstance(block, Paragraph):
+            if block.number:
+                key = place(part, holder, block)
+            else:  # unique keys for the summary's and annexes' unnumbered paragraphs
+                unnumbered += 1
+                key = f"{part.kind} {holder.number} text {unnumbered}".replace("  ", " ")
+            text = plain_text(block.inlines)
+            entry = {"key": key, "number": block.number, "label": block.label}
+            paragraphs.append(entry | {"where": where, "text": text})
+        elif isinstance(block, Heading):
+            headings.append({"where": where, "text": plain_text(block.inlines)})
     return {
         "version": MODEL_VERSION,
         "symbol": doc.meta["symbol"],
