@@ -7,6 +7,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from reporter.content.english import FRACTIONS, MULTIPLES, ONES, ORDINALS, SUPERLATIVES, TENS
+
 # Longest first, so "just under" wins over "under".
 QUALIFIERS = {
     "approximately": "about", "about": "about", "around": "about", "some": "about",
@@ -18,24 +20,6 @@ QUALIFIERS = {
 }  # fmt: skip
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 UNITS = ("per cent", "percent", "%")
-ONES = [
-    "zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
-    "eleven", "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen",
-    "nineteen",
-]  # fmt: skip
-TENS = ["twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety"]
-FRACTIONS = {
-    "half": 1 / 2, "one half": 1 / 2, "a half": 1 / 2,
-    "one third": 1 / 3, "a third": 1 / 3, "two thirds": 2 / 3, "two-thirds": 2 / 3,
-    "one quarter": 1 / 4, "a quarter": 1 / 4, "three quarters": 3 / 4,
-    "one fifth": 1 / 5, "a fifth": 1 / 5, "one tenth": 1 / 10,
-}  # fmt: skip
-MULTIPLES = {"doubled": 2.0, "tripled": 3.0, "trebled": 3.0, "quadrupled": 4.0, "halved": 0.5}
-ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth",
-            "tenth", "eleventh", "twelfth", "thirteenth", "fourteenth", "fifteenth", "sixteenth",
-            "seventeenth", "eighteenth", "nineteenth", "twentieth"]  # fmt: skip
-SUPERLATIVES = ("largest", "biggest", "highest", "greatest", "most", "fastest", "smallest",
-                "lowest", "least", "fewest", "slowest")  # fmt: skip
 _ORDINAL = re.compile(
     rf"(?:the )?(?:(?P<word>{'|'.join(ORDINALS)})|(?P<digits>\d+)(?:st|nd|rd|th))"
     rf"(?:[ -](?:{'|'.join(SUPERLATIVES)})\b.*)?"

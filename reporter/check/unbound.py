@@ -7,24 +7,29 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from reporter.content.english import (
+    MONTHS,
+    MULTIPLES,
+    ONES,
+    ORDINALS,
+    SUPERLATIVES,
+    TENS,
+)
 from reporter.content.inline import Emph, Figure, Link, Node, Str
 from reporter.content.model import Document
 from reporter.content.yamlsource import Text, locate
 from reporter.errors import Location
 
-MONTHS = "January|February|March|April|May|June|July|August|September|October|November|December"
-_CARDINAL = (r"two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-             r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|"
-             r"seventy|eighty|ninety")  # fmt: skip
-_ORDINAL = (r"first|second|third|fourth|fifth|sixth|seventh|eighth|ninth|tenth|eleventh|"
-            r"twelfth|\d+(?:st|nd|rd|th)")  # fmt: skip
-_SUPERLATIVE = r"largest|biggest|highest|greatest|most|fastest|smallest|lowest|least|fewest|slowest"
+_MONTHS = "|".join(MONTHS)
+_CARDINAL = "|".join(ONES[2:] + TENS)
+_ORDINAL = "|".join(ORDINALS) + r"|\d+(?:st|nd|rd|th)"
+_SUPERLATIVE = "|".join(SUPERLATIVES)
 NUMBER = re.compile(
     rf"\b(?:{_ORDINAL})[ -](?:{_SUPERLATIVE})\b"  # ranks: the sixth largest, 2nd-highest
     rf"|\branked (?:{_ORDINAL})\b"
     rf"|\$?\d[\d,]*(?:\.\d+)?|\b(?:{_CARDINAL})(?:-(?:one|two|three|four|five|six|seven|eight|nine))?\b"
     r"|\b(?:one|a|two|three) (?:half|third|thirds|quarter|quarters|fifth|fifths)\b|\bhalf\b"
-    r"|\b(?:doubled|tripled|trebled|quadrupled|halved)\b",
+    rf"|\b(?:{'|'.join(MULTIPLES)})\b",
     re.IGNORECASE,
 )
 NOT_QUANTITIES = re.compile(
@@ -34,7 +39,7 @@ NOT_QUANTITIES = re.compile(
             r"\b\d+/\d+\b",  # resolution numbers: 65/170, 2006/2 (before years: 2006/2 whole)
             r"\b(?:[Tt]ables?|[Ff]igures?|[Ss]ections?|[Aa]nnex(?:es)?|[Pp]aras?\.) [\dIVX]+\b",
             r"\b(?:19|20)\d{2}(?:-(?:19|20)?\d{2})?\b",  # years and year ranges (1990-1999)
-            rf"\b\d{{1,2}}(?: and \d{{1,2}})? (?:{MONTHS})\b",  # dates: 24 and 25 September
+            rf"\b\d{{1,2}}(?: and \d{{1,2}})? (?:{_MONTHS})\b",  # dates: 24 and 25 September
             r"\b\d{1,2}(?:\.\d{2})?\s?[ap]\.m\.",  # times: 10 a.m., 10.30 a.m.
             r"\b[A-Z][A-Za-z.]*(?:/[\w.]+)+",  # document symbols: A/67/150, POP/DB/Rev.2010
             r"\bNo\. \d+",  # convention and issue numbers: (No. 97)

@@ -12,12 +12,11 @@ from pathlib import Path
 import jinja2
 from markupsafe import Markup
 
+from reporter.content.english import MONTHS
 from reporter.content.model import Document, FigureBlock, Heading, Paragraph, Schedule, TableBlock
 from reporter.errors import Location, ReportError
 from reporter.render.inline_html import inline_html
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")  # fmt: skip
 TEMPLATE = "document.html.j2"
 
 
