@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from reporter.content.yamlsource import read_bytes
 from reporter.data.tabular import (
     MAX_LISTED,
     Dataset,
@@ -35,6 +34,7 @@ from reporter.data.tabular import (
     whole_numbers,
 )
 from reporter.errors import Location, ReportError
+from reporter.files import read_bytes
 
 MAX_BYTES = 50_000_000  # one data file
 MAX_ROWS = 1_000_000
