@@ -15,6 +15,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reporter.cache import Cache, digest, files_digest
+from reporter.check.run import Finding, check_document
+from reporter.check.tables import table_notes
+from reporter.check.unbound import unbound_numbers
+from reporter.compute.quantities import Quantities, read_quantities
+from reporter.compute.tables import assemble_table, compute_rows, rows_from_json, rows_to_json
 from reporter.content.load import load_document
 from reporter.content.model import Document, FigureBlock, TableBlock
 from reporter.content.numbering import number_document
@@ -45,7 +50,6 @@ def compute_tables(
     doc: Document, project: Project, datasets: Datasets | None = None, cache: Cache | None = None
 ) -> dict:
     """Each table's cells, cached by the bytes of its spec and of the data it reads."""
-    from reporter.compute.tables import assemble_table, compute_rows, rows_from_json, rows_to_json
 
     datasets = datasets or Datasets(project.root)
     cache = cache or Cache(project.root, enabled=False)
@@ -108,10 +112,6 @@ def check(
 ):
     """Every figure in the text against the data, and the printed tables against themselves.
     Strict (`--strict`, or `strict: true` in document.yaml): a number left unbound fails."""
-    from reporter.check.run import Finding, check_document
-    from reporter.check.tables import table_notes
-    from reporter.check.unbound import unbound_numbers
-    from reporter.compute.quantities import Quantities, read_quantities
 
     datasets = datasets or Datasets(project.root)
     cache = cache or Cache(project.root, enabled=False)

@@ -8,18 +8,14 @@ import shutil
 
 import pytest
 
-from reporter.data.datasets import Datasets
-from reporter.pipeline import check, compute_tables, load
+from reporter.pipeline import check_project
 from reporter.project import Project
 
 WORDS = {"Thirty-five": "Seventy", "five": "nine", "doubled": "tripled"}
 
 
 def run_check(root):
-    project = Project.at(root)
-    doc = load(project)
-    datasets = Datasets(project.root)
-    return check(doc, compute_tables(doc, project, datasets), project, datasets)
+    return check_project(Project.at(root))[1]
 
 
 @pytest.fixture(scope="module")
