@@ -127,7 +127,7 @@ def scale_series(scales: list[int], work: Path) -> list[dict]:
         project = make(n, work / f"x{n}")
         build_time, build_mb, out = run([*REPORTER, "build", str(project), "--draft", "--fresh"])
         check_time, check_mb, _ = run([*REPORTER, "check", str(project)])
-        pages = m[1] if (m := re.search(r"(\d+) pages", out)) else "?"
+        pages = m[1] if (m := re.search(r"(\d+) pages?\b", out)) else "?"
         rows.append({"scale": n, "pages": pages, "build": build_time, "build_mb": build_mb,
                      "check": check_time, "check_mb": check_mb})  # fmt: skip
     return rows

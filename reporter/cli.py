@@ -1,44 +1,65 @@
-"""The `reporter` command: build, check, diff, watch, new. Thin: parse, call, report.
-
-Exit codes: 0 success; 1 the build failed (a project error), a figure fails the check, or the
-two documents differ; 2 bad usage, and for check and diff also input they cannot read.
-"""
+"""The `reporter` command line: build, check, diff, watch and new; each command parses its
+options, calls the engine and prints what came of it (exit codes in EXIT_CODES)."""
 
 from __future__ import annotations
 
 import argparse
 import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
 
 from reporter import __version__
 from reporter.errors import ReportError, UsageError
+from reporter.text import plural
 
+if TYPE_CHECKING:
+    from reporter.pipeline import BuildResult
+
+    Commands = argparse._SubParsersAction
+
+DESCRIPTION = (
+    "Build reports from YAML content and CSV data into HTML and PDF, every figure checked."
+)
+EXIT_CODES = """\
+exit codes:
+  0    success
+  1    the project has an error; for check, a figure fails; for diff, the documents differ
+  2    bad usage; for check and diff, also input they cannot read
+  130  interrupted (143 on SIGTERM); outputs are left as they were"""
 PROJECT_PATH = {
     "nargs": "?",
     "default": ".",
+    "metavar": "PATH",
     "type": Path,
     "help": "project folder (default: here)",
 }
+# the build's stages as the engine announces them; the PDF's is the last, skipped by --html-only
+STAGES = ("Reading content", "Computing tables", "Checking figures", "Drawing charts",
+          "Rendering HTML", "Writing PDF")  # fmt: skip
 MAX_ERRORS = 30  # printed after the first, when one run finds many
+Progress = Callable[[str], None]
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
-    if not getattr(args, "func", None):
-        parser.print_help()
+    args, extra = parser.parse_known_args(argv)
+    command = getattr(args, "parser", parser)  # errors name it: 'see reporter build --help'
+    if extra:
+        command.error(f"unrecognized arguments: {' '.join(extra)}")
+    if args.quiet and args.verbose:
+        command.error("-q/--quiet and -v/--verbose exclude each other")
+    if command is parser:
+        parser.print_help(sys.stderr)
         return 2
     try:
         return args.func(args)
     except ReportError as exc:
         if args.debug:
             raise
-        print(f"error: {exc}", file=sys.stderr)
-        for other in exc.others[:MAX_ERRORS]:
-            print(f"error: {other}", file=sys.stderr)
-        if len(exc.others) > MAX_ERRORS:
-            print(f"… and {len(exc.others) - MAX_ERRORS} more errors", file=sys.stderr)
+        _print_errors(exc)
         # for check and diff, 1 means "figures fail" / "documents differ": bad input is 2
         return 2 if isinstance(exc, UsageError) or args.func in (_check, _diff) else 1
     except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM during a build (interrupts.py)
@@ -53,80 +74,200 @@ def main(argv: list[str] | None = None) -> int:
         return 1
 
 
+def _print_errors(exc: ReportError) -> None:
+    print(f"error: {exc}", file=sys.stderr)
+    for other in exc.others[:MAX_ERRORS]:
+        print(f"error: {other}", file=sys.stderr)
+    if len(exc.others) > MAX_ERRORS:
+        more = plural(len(exc.others) - MAX_ERRORS, "more error")
+        print(f"… and {more}", file=sys.stderr)
+
+
+class _Parser(argparse.ArgumentParser):
+    """A usage error is one line and exit code 2, naming the command's --help."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
+
+
+class _Help(argparse.RawDescriptionHelpFormatter):
+    """Descriptions and epilogs as written; the commands listed without a COMMAND line."""
+
+    def _format_action(self, action: argparse.Action) -> str:
+        if isinstance(action, argparse._SubParsersAction):
+            return "".join(self._format_action(a) for a in action._get_subactions())
+        return super()._format_action(action)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="reporter", description=__doc__.splitlines()[0])
+    parser = _Parser(
+        prog="reporter",
+        description=DESCRIPTION,
+        epilog=f"{EXIT_CODES}\n\n'reporter COMMAND --help' shows a command's options and examples.",
+        formatter_class=_Help,
+    )
     parser.add_argument("--version", action="version", version=f"reporter {__version__}")
-    subparsers = parser.add_subparsers(title="commands", metavar="COMMAND")
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--debug", action="store_true", help="show tracebacks")
+    _global_options(parser, "say more (each command's --help says what)", top=True)
+    commands = parser.add_subparsers(title="commands", metavar="COMMAND")
+    for add in (_build_command, _check_command, _diff_command, _watch_command, _new_command):
+        add(commands)
+    return parser
 
-    def command(name: str, **kwargs) -> argparse.ArgumentParser:  # every one takes --debug
-        return subparsers.add_parser(name, parents=[common], **kwargs)
 
-    build = command("build", help="build the HTML and PDF into out/")
-    build.add_argument("path", **PROJECT_PATH)
-    build.add_argument("--out", type=Path, help="output folder (default: PATH/out)")
-    build.add_argument("--html-only", action="store_true", help="skip the PDF")
-    build.add_argument(
+def _global_options(
+    parser: argparse.ArgumentParser,
+    verbose: str,
+    quiet: str = "print nothing but errors and warnings",
+    top: bool = False,
+) -> None:
+    """-q, -v and --debug, before the command or after it: the command's copies leave the
+    value alone unless given (SUPPRESS), so `reporter --debug build` keeps --debug. A help
+    of SUPPRESS hides an option that means nothing to the command (it is still accepted)."""
+    default = False if top else argparse.SUPPRESS
+    group = parser.add_argument_group("global options (before or after the command)")
+    group.add_argument("-q", "--quiet", action="store_true", default=default, help=quiet)
+    group.add_argument("-v", "--verbose", action="store_true", default=default, help=verbose)
+    group.add_argument("--debug", action="store_true", default=default, help="show tracebacks")
+
+
+def _command(
+    commands: Commands, name: str, summary: str, examples: str, exits: str, func: Callable
+) -> argparse.ArgumentParser:
+    """A subcommand: one-line description, examples and exit codes in its --help."""
+    parser = commands.add_parser(
+        name,
+        help=summary,
+        description=summary[:1].upper() + summary[1:] + ".",
+        epilog=f"examples:\n{examples}\n\nexit codes:\n{exits}",
+        formatter_class=_Help,
+    )
+    parser.set_defaults(func=func, parser=parser)
+    return parser
+
+
+def _output_options(parser: argparse.ArgumentParser, html_only: str) -> None:
+    """What build and watch share: where to write, whether to write the PDF, drafts."""
+    parser.add_argument("--out", type=Path, metavar="DIR", help="output folder (default: PATH/out)")
+    parser.add_argument("--html-only", action="store_true", help=html_only)
+    parser.add_argument(
         "--draft",
         action="store_true",
-        help="build even if figures fail the check; stamp every page DRAFT",
+        help="build even if figures fail the check; the pages say how many fail",
     )
+
+
+def _build_command(commands: Commands) -> None:
+    build = _command(
+        commands,
+        "build",
+        "build the HTML and the PDF into PATH/out/",
+        """\
+  reporter build                     the project here, into out/
+  reporter build examples/migration-2017 --html-only
+  reporter build --draft             even if figures fail (stamped DRAFT)
+  reporter build --out /tmp/site -q  elsewhere, printing only errors and warnings""",
+        """\
+  0    built; out/ holds the new outputs
+  1    the project has an error, or a figure fails (without --draft); out/ is left as it was
+  2    bad usage, or PATH is not a report project
+  130  interrupted (143 on SIGTERM); out/ is left as it was""",
+        _build,
+    )
+    build.add_argument("path", **PROJECT_PATH)
+    _output_options(build, "skip the PDF")
     build.add_argument("--fresh", action="store_true", help="ignore the cache (.reporter-cache/)")
     build.add_argument("--timings", action="store_true", help="print the time of each stage")
-    build.add_argument(
-        "--verbose", "-v", action="store_true", help="say what came from the cache, and what not"
-    )
-    build.set_defaults(func=_build)
+    _global_options(build, "print each stage, and what came from the cache")
 
-    check = command("check", help="verify every figure stated in the prose against the data")
+
+def _check_command(commands: Commands) -> None:
+    check = _command(
+        commands,
+        "check",
+        "verify every figure stated in the prose against the data",
+        """\
+  reporter check                          the failures and a summary
+  reporter check -v                       every figure, with its value and rule
+  reporter check --unbound                also the numbers left unbound
+  reporter check --format junit -o check.xml
+  reporter check --data data/desa-rev2017 --format markdown -o report.md""",
+        """\
+  0  every figure and table holds
+  1  a figure or a table check fails (with --strict, also a number left unbound)
+  2  bad usage, or the project cannot be read""",
+        _check,
+    )
     check.add_argument("path", **PROJECT_PATH)
     check.add_argument(
         "--format",
         choices=("text", "json", "junit", "github", "markdown"),
         default="text",
-        help="markdown: a write-up of what fails; with --data, next to the project's own values",
+        metavar="FORMAT",
+        help="text (default): for people; json: every figure, for programs; junit: JUnit "
+        "XML, one test case per figure; github: workflow annotations on the lines; markdown: "
+        "a write-up of what fails (with --data, next to the project's own values)",
     )
     check.add_argument(
         "--unbound", action="store_true", help="list numbers that are neither bound nor declared"
-    )
-    check.add_argument(
-        "--verbose", "-v", action="store_true", help="list passing and declared figures too"
     )
     check.add_argument(
         "--strict",
         action="store_true",
         help="fail on any number, number word or rank that is neither bound nor declared",
     )
-    check.add_argument("--data", type=Path, help="read data from this folder instead of PATH/data")
-    check.add_argument("--output", "-o", type=Path, help="write the report to a file")
-    check.set_defaults(func=_check)
+    check.add_argument(
+        "--data", type=Path, metavar="DIR", help="read data from this folder instead of PATH/data"
+    )
+    check.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE")
+    _global_options(check, "list passing and declared figures too", "print the failures alone")
 
-    new = command("new", help="create a small working report project in DIR")
-    new.add_argument("dir", type=Path, help="a new or empty folder")
-    new.set_defaults(func=_new)
 
-    diff = command(
+def _diff_command(commands: Commands) -> None:
+    diff = _command(
+        commands,
         "diff",
-        help="what changed between two PDFs (OLD.pdf NEW.pdf), or since a git revision (REV)",
-        description="Exit 0 when the two documents read the same, 1 when they differ, 2 on error.",
+        "what changed between two PDFs (OLD.pdf NEW.pdf), or since a git revision (REV)",
+        """\
+  reporter diff old/A-67-254.pdf out/A-67-254.pdf
+  reporter diff HEAD~1 --html review     this project at HEAD~1 against the working tree
+  reporter diff -q OLD.pdf NEW.pdf       the exit code alone says whether they differ""",
+        """\
+  0  the two documents read the same
+  1  they differ
+  2  bad usage, or a document or revision that cannot be read""",
+        _diff,
     )
     diff.add_argument(
-        "old", help="the old PDF, or a git revision (then NEW is this project's build)"
+        "old", metavar="OLD", help="the old PDF, or a git revision REV (NEW: this project's build)"
     )
-    diff.add_argument("new", nargs="?", help="the new PDF")
+    diff.add_argument("new", nargs="?", metavar="NEW", help="the new PDF")
     diff.add_argument(
-        "--project", type=Path, default=Path("."), help="project folder for REV (default: here)"
+        "--project",
+        type=Path,
+        default=Path("."),
+        metavar="PATH",
+        help="project folder for REV (default: here)",
     )
     diff.add_argument(
         "--html", type=Path, metavar="DIR", help="write a review page to DIR/index.html"
     )
-    diff.set_defaults(func=_diff)
+    _global_options(diff, argparse.SUPPRESS, "print nothing: the exit code says it")
 
-    watch = command(
+
+def _watch_command(commands: Commands) -> None:
+    watch = _command(
+        commands,
         "watch",
-        help="build, serve the HTML on localhost, rebuild and reload the page on every change",
-        description="Opens nothing: open the URL it prints. Ctrl-C stops it.",
+        "build, serve the HTML on localhost, rebuild and reload the page on every change",
+        """\
+  reporter watch                   serve on http://127.0.0.1:8000; open the URL it prints
+  reporter watch --port 0          any free port
+  reporter watch --html-only       do not rebuild the PDF""",
+        """\
+  0  stopped (Ctrl-C, or SIGTERM); a failed rebuild does not stop it
+  1  a file system error
+  2  bad usage, PATH is not a report project, or the port cannot be served on""",
+        _watch,
     )
     watch.add_argument("path", **PROJECT_PATH)
     watch.add_argument(
@@ -135,23 +276,37 @@ def _parser() -> argparse.ArgumentParser:
     watch.add_argument(
         "--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)"
     )
-    watch.add_argument("--out", type=Path, help="output folder (default: PATH/out)")
-    watch.add_argument("--html-only", action="store_true", help="do not rebuild the PDF")
-    watch.add_argument(
-        "--draft",
-        action="store_true",
-        help="build even if figures fail the check; stamp every page DRAFT",
+    _output_options(watch, "do not rebuild the PDF")
+    _global_options(watch, argparse.SUPPRESS, argparse.SUPPRESS)  # one line per event
+
+
+def _new_command(commands: Commands) -> None:
+    new = _command(
+        commands,
+        "new",
+        "create a small working report project in DIR",
+        """\
+  reporter new my-report && reporter build my-report""",
+        """\
+  0  created
+  1  a file system error
+  2  DIR exists and is not empty""",
+        _new,
     )
-    watch.set_defaults(func=_watch)
-    return parser
+    new.add_argument("dir", type=Path, metavar="DIR", help="a new or empty folder")
+    _global_options(new, "list the files created")
 
 
 def _new(args: argparse.Namespace) -> int:
     from reporter.scaffold import new_project
 
     files = new_project(args.dir)
+    if args.quiet:
+        return 0
     what = "one section, a table, a chart, a footnote"
-    print(f"created {_shown(args.dir)} ({len(files)} files): {what}")
+    print(f"created {_shown(args.dir)} ({plural(len(files), 'file')}): {what}")
+    if args.verbose:
+        print("\n".join(f"  {_shown(f)}" for f in files))
     print(f"next: reporter check {_shown(args.dir)} && reporter build {_shown(args.dir)}")
     return 0
 
@@ -169,14 +324,15 @@ def _diff(args: argparse.Namespace) -> int:
         from reporter.project import Project
 
         result = diff_revision(Project.at(args.project).root, args.old, args.html)
-    sys.stdout.write(result.text())
-    if args.html:
-        print(f"review page: {_shown(args.html / 'index.html')}")
+    if not args.quiet:
+        sys.stdout.write(result.text())
+        if args.html:
+            print(f"review page: {_shown(args.html / 'index.html')}")
     return 1 if result.differ else 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    from reporter.check.report import render
+    from reporter.check.report import render, summary
     from reporter.pipeline import check_project
     from reporter.project import Project
 
@@ -189,19 +345,16 @@ def _check(args: argparse.Namespace) -> int:
     if args.format == "markdown" and args.data:
         title = f"{doc.meta['symbol']} checked against {_shown(args.data)}"
         baseline = check_project(project, None, args.strict, doc)[1]
-    text = render(report, args.format, args.verbose, args.unbound, title, baseline)
+    text = render(
+        report, args.format, args.verbose, args.unbound, title, baseline, quiet=args.quiet
+    )
     if args.output:
         args.output.write_text(text, encoding="utf-8")
-        print(report_summary(report))
+        if not args.quiet:
+            print(summary(report))
     else:
         sys.stdout.write(text)
     return 1 if report.failed else 0
-
-
-def report_summary(report) -> str:
-    from reporter.check.report import summary
-
-    return summary(report)
 
 
 def _build(args: argparse.Namespace) -> int:
@@ -210,16 +363,18 @@ def _build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     project = Project.at(args.path)
-    result = build(
-        project,
-        out=args.out,
-        pdf=not args.html_only,
-        draft=args.draft,
-        progress=_step,
-        fresh=args.fresh,
-    )
-    for warning in result.warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+    stages = len(STAGES) - (1 if args.html_only else 0)
+    with _progress(stages, args.quiet, args.verbose) as progress:
+        result = build(
+            project,
+            out=args.out,
+            pdf=not args.html_only,
+            draft=args.draft,
+            progress=progress,
+            fresh=args.fresh,
+        )
+    for line in _build_notes(result, args.draft, args.quiet):
+        print(line, file=sys.stderr)
     if args.timings:
         for name, seconds in result.timings.items():
             print(f"  {seconds:7.3f} s  {name}")
@@ -228,12 +383,77 @@ def _build(args: argparse.Namespace) -> int:
         print(f"  cache: {len(cache.hits)} reused, {len(cache.misses)} computed")
         for entry in cache.rejected:
             print(f"  cache: {entry}: damaged (its digest does not match), recomputed")
-    wrote = [result.html] + ([result.pdf] if result.pdf else [])
-    pages = f", {result.pages} pages" if result.pdf else ""
-    elapsed = time.perf_counter() - started
-    reused = f" ({len(result.cache.hits)} results reused from cache)" if result.cache.hits else ""
-    print(f"wrote {', '.join(_shown(p) for p in wrote)}{pages} in {elapsed:.1f} s{reused}")
+    if not args.quiet:
+        print(_wrote(result, time.perf_counter() - started))
     return 0
+
+
+def _build_notes(result: BuildResult, draft: bool, quiet: bool) -> list[str]:
+    """Warnings; a draft's failing checks; with no -q, the errata kept and the table notes
+    (the README promises they are printed on every run)."""
+    from reporter.check.report import errata_lines, summary
+
+    report = result.check
+    lines = [f"warning: {warning}" for warning in result.warnings]
+    if draft and report.failed:
+        lines.append(f"warning: draft: {summary(report)} ('reporter check' lists the failures)")
+    if not quiet:
+        lines += [f"note: {line}" for line in errata_lines(report)]
+        if report.notes:
+            notes = plural(len(report.notes), "table note")
+            lines.append(f"note: {notes} (printed values, rounding): 'reporter check' lists them")
+    return lines
+
+
+def _wrote(result: BuildResult, seconds: float) -> str:
+    """wrote out/X.html, out/X.pdf, 16 pages in 2.1 s (12 results reused from cache)"""
+    wrote = [result.html] + ([result.pdf] if result.pdf else [])
+    pages = f", {plural(result.pages, 'page')}" if result.pdf else ""
+    hits = len(result.cache.hits)
+    reused = f" ({plural(hits, 'result')} reused from cache)" if hits else ""
+    return f"wrote {', '.join(_shown(p) for p in wrote)}{pages} in {seconds:.1f} s{reused}"
+
+
+@contextmanager
+def _progress(stages: int, quiet: bool, verbose: bool) -> Iterator[Progress]:
+    """What the build says of its stages: with -v, a line each; on a terminal, a progress bar
+    cleared when the build ends; otherwise (a pipe, a log, -q) nothing."""
+    if verbose:
+        yield lambda stage: print(f"  {stage}", file=sys.stderr)
+    elif quiet or not sys.stderr.isatty():
+        yield lambda stage: None
+    else:
+        bar = _StageBar(stages)
+        try:
+            yield bar
+        finally:
+            bar.close()
+
+
+class _StageBar:
+    """A progress bar over the build's stages on stderr; a stage's call moves it on."""
+
+    def __init__(self, total: int) -> None:
+        from tqdm import tqdm  # only on a terminal: a run in a pipe or CI pays no import
+
+        self.bar = tqdm(
+            total=total,
+            file=sys.stderr,
+            leave=False,
+            dynamic_ncols=True,
+            delay=1e-9,  # drawn first with the first stage's name, not empty
+            bar_format="{desc:<18} {bar} {n_fmt}/{total_fmt}",  # no clock: it stops between stages
+        )
+        self.started = 0
+
+    def __call__(self, stage: str) -> None:
+        self.bar.n = self.started  # the stages done: all before this one
+        self.started += 1
+        self.bar.total = max(self.bar.total, self.started)  # a stage the list does not know
+        self.bar.set_description_str(stage.rstrip(" …"))  # and draws the bar
+
+    def close(self) -> None:
+        self.bar.close()
 
 
 def _watch(args: argparse.Namespace) -> int:
@@ -250,10 +470,6 @@ def _watch(args: argparse.Namespace) -> int:
         draft=args.draft,
         debug=args.debug,
     )
-
-
-def _step(message: str) -> None:
-    print(f"  {message}", file=sys.stderr)
 
 
 def _shown(path: Path) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from reporter.cache import Cache, digest, files_digest
+from reporter.check.report import finding_text
 from reporter.check.run import Finding, check_document
 from reporter.check.tables import table_notes
 from reporter.check.unbound import unbound_numbers
@@ -168,11 +169,7 @@ def draft_stamp(failing: int) -> str:
 
 def failures_error(failed: list) -> ReportError:
     """One located error per failing figure or table, all reported in one run."""
-    errors = []
-    for f in failed:
-        computed = f" ({f.quantity} = {f.value:g}, rule: {f.rule})" if f.value is not None else ""
-        why = f": {f.message}" if f.message else f" does not match the data{computed}"
-        errors.append(ReportError(f"{f.place}: \u201c{f.text}\u201d{why}", f.where))
+    errors = [ReportError(finding_text(f), f.where) for f in failed]
     errors[-1].hint = "'reporter check' shows every figure; --draft publishes anyway, stamped"
     first, *rest = errors
     first.others = rest

@@ -158,7 +158,7 @@ def test_errata_are_printed_and_do_not_fail(checked, capsys):
     assert main(["check", str(checked)]) == 0
     out = capsys.readouterr().out
     assert "erratum: Data say 3.8." in out
-    assert "1 errata" in out
+    assert "1 erratum" in out
     # once the data support the figure, the erratum is stale and must go
     (checked / "data/values.csv").write_text("name,value\na,1.5\nb,2.4\n")
     assert main(["check", str(checked)]) == 1

@@ -122,17 +122,20 @@ def after_a_drill(project: Path, fresh: dict[str, bytes], before: dict[str, byte
 def interrupt_at(project: Path, stage: str, delay: float, signum: int) -> tuple[int, str]:
     """Start a build, and send `signum` `delay` seconds after it announces `stage`."""
     process = subprocess.Popen(
-        [sys.executable, "-m", "reporter.cli", "build", str(project), "--fresh"],
+        [sys.executable, "-m", "reporter.cli", "build", str(project), "--fresh", "-v"],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
     )
-    for line in process.stderr:
+    announced = ""
+    for line in process.stderr:  # -v: one line per stage, also when stderr is a pipe
+        announced += line
         if stage in line:
             time.sleep(delay)
             process.send_signal(signum)
             break
     _, err = process.communicate()
+    assert stage in announced, f"the build never announced {stage!r}: {announced + err}"
     return process.returncode, err
 
 

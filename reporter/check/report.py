@@ -3,19 +3,63 @@
 from __future__ import annotations
 
 import json
+from typing import NamedTuple
 from xml.etree import ElementTree as ET
 
 from reporter.check.run import CheckReport, Finding
+from reporter.text import fill, plural
 
 FORMATS = ("text", "json", "junit", "github", "markdown")
 
 
-def summary(report: CheckReport) -> str:
-    return (
-        f"{report.bound} bound: {report.count('pass')} passed, {report.count('fail')} failed, "
-        f"{report.count('errata')} errata; {report.count('declared')} declared; "
-        f"{len(report.unbound)} unbound; {len(report.notes)} table notes"
+class Counts(NamedTuple):
+    """What the summary counts: the bound figures add up (passed + failed + errata), and the
+    checks that are not a figure are counted apart."""
+
+    passed: int
+    failed: int  # figures
+    errata: int
+    declared: int
+    unbound: int
+    unbound_failed: int  # the project being strict
+    stale_errata: int  # errata that no longer apply
+    table_checks_failed: int  # the tables' own checks (totals, ratios)
+    table_notes: int
+
+
+def counts(report: CheckReport) -> Counts:
+    """Failures that are not a figure are told apart by what the check records of them: a
+    stale erratum's place is "errata", a number a strict project leaves unbound has the rule
+    "strict", and the rest are the tables' own checks."""
+    others = [f for f in report.failed if not f.is_figure]
+    strict = sum(f.rule == "strict" for f in others)
+    stale = sum(f.place == "errata" for f in others)
+    return Counts(
+        passed=report.count("pass"),
+        failed=len(report.failed) - len(others),
+        errata=report.count("errata"),
+        declared=report.count("declared"),
+        unbound=len(report.unbound),
+        unbound_failed=strict,
+        stale_errata=stale,
+        table_checks_failed=len(others) - strict - stale,
+        table_notes=len(report.notes),
     )
+
+
+def summary(report: CheckReport) -> str:
+    """33 bound: 14 passed, 18 failed, 1 erratum; 71 declared; 0 unbound; table checks: 14
+    failed, 2 notes."""
+    n = counts(report)
+    line = (
+        f"{report.bound} bound: {n.passed} passed, {n.failed} failed, "
+        f"{plural(n.errata, 'erratum', 'errata')}; {n.declared} declared; {n.unbound} unbound"
+    )
+    if n.unbound_failed:
+        line += f" ({n.unbound_failed} failing: the project is strict)"
+    if n.stale_errata:
+        line += f"; {plural(n.stale_errata, 'stale erratum', 'stale errata')}"
+    return f"{line}; table checks: {n.table_checks_failed} failed, {plural(n.table_notes, 'note')}"
 
 
 def _value(f: Finding) -> str:
@@ -27,50 +71,71 @@ def shown_number(value: float) -> str:
     return f"{value:,.0f}" if abs(value) >= 10_000 else f"{value:.4g}"
 
 
+LINE_FORMS = {  # a figure's line, by its status
+    "pass": "{head} = {computed} ({rule})",
+    "fail": "{head} does not match {computed} (rule: {rule})",
+    "errata": "{head} vs {computed} (rule: {rule}); erratum: {message}",
+    "declared": "{head} declared, {rule}",
+}
+
+
 def _line(f: Finding) -> str:
-    head = f"{f.where}: {f.place}: “{f.text}”"
-    computed = f"{f.quantity} = {_value(f)}"
+    return f"{f.where}: {finding_text(f)}"
+
+
+def finding_text(f: Finding) -> str:
+    """What a finding says, without its location: the build's errors and every format's
+    lines use it, so a failure reads the same wherever it is shown."""
     if f.status == "fail" and f.message:
-        return f"{head}: {f.message}"
-    if f.status == "fail":
-        return f"{head} does not match {computed} (rule: {f.rule})"
-    if f.status == "errata":
-        return f"{head} vs {computed} (rule: {f.rule}); erratum: {f.message}"
-    if f.status == "declared":
-        return f"{head} declared, {f.rule}"
-    return f"{head} = {computed} ({f.rule})"
+        # a table's check names its table and cell itself
+        return (
+            f.message
+            if not f.is_figure and f.message.startswith(f.text)
+            else (f"{f.place}: “{f.text}”: {f.message}")
+        )
+    head = f"{f.place}: “{f.text}”"
+    computed = f"{f.quantity} = {_value(f)}"
+    return fill(LINE_FORMS, f.status, head=head, computed=computed, rule=f.rule, message=f.message)
 
 
-def as_text(report: CheckReport, verbose: bool = False, unbound: bool = False) -> str:
-    out = []
-    for f in report.failed:
-        out.append(f"FAIL {_line(f)}")
-    errata = [f for f in report.findings if f.status == "errata"]
+def errata_lines(report: CheckReport) -> list[str]:
+    """One line per published figure kept as an erratum: `reporter check` lists them under
+    a heading, `reporter build` prints them as notes, in the same words."""
+    return [_line(f) for f in report.findings if f.status == "errata"]
+
+
+def as_text(
+    report: CheckReport, verbose: bool = False, unbound: bool = False, quiet: bool = False
+) -> str:
+    """Failures, errata, table notes, (verbose) passing figures, (unbound) unbound numbers
+    and the summary; `quiet`: the failures alone."""
+    out = [f"FAIL {_line(f)}" for f in report.failed]
+    if quiet:
+        return "".join(line + "\n" for line in out)
+    errata = errata_lines(report)
     if errata:
         out.append("errata (published figures the data do not support, kept deliberately):")
-        out += [f"  {_line(f)}" for f in errata]
+        out += [f"  {line}" for line in errata]
     if report.notes:
         out.append("table notes (printed values, rounding):")
         out += [f"  {n}" for n in report.notes]
     if verbose:
         out += [f"ok   {_line(f)}" for f in report.findings if f.status in ("pass", "declared")]
-    if unbound:
+    if unbound and report.unbound:
         out.append("unbound numbers (bind them, or declare their source):")
         out += [f"  {where}: {place}: {number}" for where, place, number in report.unbound]
+    elif unbound:
+        out.append(f"unbound numbers: none {ALL_BOUND}")
     out.append(summary(report))
     return "\n".join(out) + "\n"
 
 
+ALL_BOUND = "(every number is bound to the data or declared)"
+
+
 def as_json(report: CheckReport) -> str:
     data = {
-        "summary": {
-            "bound": report.bound,
-            "passed": report.count("pass"),
-            "failed": report.count("fail"),
-            "errata": report.count("errata"),
-            "declared": report.count("declared"),
-            "unbound": len(report.unbound),
-        },
+        "summary": {"bound": report.bound, **counts(report)._asdict()},
         "figures": [
             {
                 "status": f.status,
@@ -136,9 +201,12 @@ def as_github(report: CheckReport) -> str:
     return "\n".join(out) + "\n"
 
 
-def as_markdown(report: CheckReport, title: str, baseline: CheckReport | None = None) -> str:
+def as_markdown(
+    report: CheckReport, title: str, baseline: CheckReport | None = None, unbound: bool = False
+) -> str:
     """A write-up of what fails, place by place; with `baseline` (the same prose checked
-    against the project's own data), each figure's value there too."""
+    against the project's own data), each figure's value there too; with `unbound`, the
+    numbers left unbound."""
     before = {(f.where, f.quantity): f.value for f in baseline.findings} if baseline else {}
     failing = [f for f in report.failed if f.quantity]
     lines = [f"# {title}", "", f"**{summary(report)}.**", ""]
@@ -164,11 +232,15 @@ def as_markdown(report: CheckReport, title: str, baseline: CheckReport | None = 
     others = [f for f in report.failed if not f.quantity]
     if others:
         lines += ["## Other failures", ""]
-        lines += [f"- {f.where}: {f.place}: {f.message}" for f in others] + [""]
-    errata = [f for f in report.findings if f.status == "errata"]
+        lines += [f"- {_line(f)}" for f in others] + [""]
+    errata = errata_lines(report)
     if errata:
         lines += ["## Errata (published figures kept deliberately)", ""]
-        lines += [f"- {_line(f)}" for f in errata] + [""]
+        lines += [f"- {line}" for line in errata] + [""]
+    if unbound:
+        lines += ["## Unbound numbers", ""]
+        listed = [f"- {where}: {place}: {number}" for where, place, number in report.unbound]
+        lines += (listed or [f"None {ALL_BOUND}."]) + [""]
     return "\n".join(lines)
 
 
@@ -183,13 +255,15 @@ def render(
     unbound: bool = False,
     title: str = "reporter check",
     baseline: CheckReport | None = None,
+    quiet: bool = False,
 ) -> str:
+    """The report in `fmt` (one of FORMATS); `quiet` shortens the text format to failures."""
     if fmt == "markdown":
-        return as_markdown(report, title, baseline)
+        return as_markdown(report, title, baseline, unbound)
     if fmt == "json":
         return as_json(report)
     if fmt == "junit":
         return as_junit(report)
     if fmt == "github":
         return as_github(report)
-    return as_text(report, verbose, unbound)
+    return as_text(report, verbose, unbound, quiet)

@@ -8,26 +8,34 @@ from pathlib import Path
 
 from reporter.diff.compare import Change
 from reporter.diff.pages import PageChange
+from reporter.text import fill, plural
+
+CHANGE_FORMS = {  # a change of another kind: "where: old → new"
+    "added": "{where}: added: {new}",
+    "removed": "{where}: removed: {old}",
+    "renumbered": "renumbered: {where}",
+}
 
 
 def change_line(change: Change) -> str:
     if change.kind in ("paragraph", "footnote") and change.words:
-        moved = change.kind == "paragraph" and change.old not in ("", change.where)
-        where = f"{change.where} (was {change.old})" if moved else change.where
-        edits = "; ".join(
-            f"…{' ' + context if context else ''} " + _edit(old, new)
-            for context, old, new in change.words
-        )
-        return f"{where}: {edits}"
-    if change.kind == "added":
-        return f"{change.where}: added: {_clip(change.new)}"
-    if change.kind == "removed":
-        return f"{change.where}: removed: {_clip(change.old)}"
-    if change.kind == "renumbered":
-        return f"renumbered: {change.where}"
+        return _word_edits(change)
+    if change.kind in CHANGE_FORMS:
+        old, new = _clip(change.old), _clip(change.new)
+        return fill(CHANGE_FORMS, change.kind, where=change.where, old=old, new=new)
     if change.old or change.new:
         return f"{change.where}: {change.old or '∅'} → {change.new or '∅'}"
     return change.where
+
+
+def _word_edits(change: Change) -> str:
+    moved = change.kind == "paragraph" and change.old not in ("", change.where)
+    where = f"{change.where} (was {change.old})" if moved else change.where
+    edits = "; ".join(
+        f"…{' ' + context if context else ''} " + _edit(old, new)
+        for context, old, new in change.words
+    )
+    return f"{where}: {edits}"
 
 
 def _edit(old: str, new: str) -> str:
@@ -42,7 +50,7 @@ def _clip(text: str, size: int = 90) -> str:
 
 def page_line(pages: list[PageChange], old_count: int, new_count: int) -> str:
     if not pages:
-        return f"pages: rendering unchanged ({new_count} pages)"
+        return f"pages: rendering unchanged ({plural(new_count, 'page')})"
     listed = ", ".join(
         str(p.number) + ("" if p.status == "changed" else f" ({p.status})") for p in pages
     )
@@ -54,7 +62,7 @@ def as_text(
 ) -> str:
     how = "document models embedded in both PDFs" if exact else "text extracted from the pages"
     lines = (
-        [f"{len(changes)} change(s), compared by {how}:"]
+        [f"{plural(len(changes), 'change')}, compared by {how}:"]
         if changes
         else [f"no change in the text ({how})"]
     )
