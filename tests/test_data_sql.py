@@ -164,12 +164,12 @@ def test_datasets_that_read_each_other_are_a_cycle(tmp_path):
 @pytest.mark.parametrize(
     "text, message",
     [
-        ("x:\n  file: wide.csv\n  sql: select 1\n", "needs exactly one of file: (a file as"),
+        ("x:\n  file: wide.csv\n  sql: select 1\n", "'x' needs exactly one of file, sql (it has"),
         ("x:\n  sql: select 1\n  na: '..'\n", "data/datasets.yaml:3:3: na: is for file datasets"),
         ("x-y:\n  sql: select 1\n", "dataset name 'x-y' must be letters, digits and _"),
         ("x:\n  file: ../outside.csv\n", "data/datasets.yaml:2:9: file '../outside.csv' leaves"),
         ("x:\n  file: wide.csv\n  header: [2, 1]\n", "header: rows must be listed in order"),
-        ("x:\n  file: wide.csv\n  end: never\n", "data/datasets.yaml:3:3: end: must be one of"),
+        ("x:\n  file: wide.csv\n  end: never\n", "datasets.yaml:3:3: unknown table end 'never'"),
     ],
 )
 def test_a_bad_declaration_is_one_located_line(tmp_path, text, message):

@@ -31,8 +31,8 @@ to fail), and compares what the doc says the example gives, written under one of
                                    these errors, printed as `reporter check` prints them
 
 Key tables: `<!-- keys: NAME -->` before a Markdown table whose first column holds `key`s.
-The test records every key list the code validates against (schema.check_keys) while it loads
-the examples, and asserts that each equals the key table that documents it.
+Each equals the keys of the mapping the file's schema declares (reporter/content/schemas/,
+KEY_TABLES below), and every such mapping of the schemas has its key table.
 """
 
 from __future__ import annotations
@@ -372,64 +372,52 @@ def test_migration_2017_datasets_are_the_worked_example():
 
 # --- every key documented -------------------------------------------------------------------
 
-# what check_keys validates (its `what`, indices and quoted names left out) -> the key table
-SPIED = {
-    "dataset": "dataset",
-    "checks[]": "check",
-    "table spec": "table",
-    "rows[]": "row",
-    "rows": "rows from data",
-    "columns[]": "column",
-    "format": "format",
-    "footnotes": None,  # a table's own notes: any ids
-    "chart spec": "chart",
-    "categories": "categories",
-    "series": "series",
-    "quantity": "quantity",
-    "document.yaml": "document",
-    "agenda": "agenda",
-    "part": "part",
-    "subsections[]": "subsection",
-    "blocks[]": "block",
-    "subsections[].blocks[]": "block",
-    "schedule": "schedule",
-    "schedule item": "schedule item",
-    "erratum": "erratum",
+# the key table -> the schema object that declares its keys (schema kind, JSON pointer)
+KEY_TABLES = {
+    "document": ("document", ""),
+    "agenda": ("document", "/definitions/agenda"),
+    "part": ("part", ""),
+    "subsection": ("part", "/definitions/subsection"),
+    "block": ("part", "/definitions/block"),
+    "schedule": ("part", "/definitions/schedule"),
+    "schedule item": ("part", "/definitions/scheduleItem"),
+    "erratum": ("errata", "/definitions/erratum"),
+    "table": ("table", ""),
+    "row": ("table", "/definitions/row"),
+    "rows from data": ("table", "/definitions/rowsFromData"),
+    "column": ("table", "/definitions/column"),
+    "format": ("table", "/definitions/format"),
+    "chart": ("chart", ""),
+    "categories": ("chart", "/definitions/categories"),
+    "series": ("chart", "/definitions/series"),
+    "quantity": ("quantities", "/definitions/quantity"),
+    "dataset": ("datasets", "/definitions/dataset"),
+    "check": ("datasets", "/definitions/check"),
 }
 
 
-@pytest.fixture(scope="module")
-def validated(tmp_path_factory) -> dict[str, set[str]]:
-    """Key table name -> the keys the code accepted there, recorded while every example loads."""
-    from reporter.check.run import read_errata, read_sources
-    from reporter.compute.quantities import read_quantities
-    from reporter.content.load import load_document
-    from reporter.data.datasets import read_declarations
+def _schema_node(kind: str, pointer: str) -> dict:
+    node = schema.load_schema(kind)
+    for part in filter(None, pointer.split("/")):
+        node = node[part]
+    return node
 
-    seen: dict[str, set[str]] = {}
-    original = schema.check_keys
 
-    def spy(value, allowed, required, what, fallback):
-        allowed = list(allowed)
-        what = re.sub(r" '.*'$", "", re.sub(r"\[\d+\]", "[]", what))
-        assert what in SPIED, f"check_keys({what!r}) is not mapped to a key table in the docs"
-        if SPIED[what]:
-            seen.setdefault(SPIED[what], set()).update(allowed)
-        return original(value, allowed, required, what, fallback)
+def _objects() -> dict[tuple[str, str], list[str]]:
+    """Every mapping a schema declares key by key: (kind, pointer) -> its keys."""
+    found = {}
 
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(schema, "check_keys", spy)
-        for example in EXAMPLES:
-            if any(kind == "error" for kind, _, _ in example.expect):
-                continue
-            root = tmp_path_factory.mktemp("keys")
-            assemble(example, root / "p")
-            load_document(root / "p")
-            read_declarations(root / "p" / "data", root / "p")
-            read_quantities(root / "p")
-            read_errata(root / "p")
-            read_sources(root / "p")
-    return seen
+    def walk(kind: str, node: object, pointer: str) -> None:
+        if isinstance(node, dict):
+            if node.get("additionalProperties") is False:
+                found[(kind, pointer)] = list(node["properties"])
+            for key, value in node.items():
+                walk(kind, value, f"{pointer}/{key}")
+
+    for path in sorted(schema.SCHEMAS.glob("*.schema.json")):
+        kind = path.name.removesuffix(".schema.json")
+        walk(kind, schema.load_schema(kind), "")
+    return found
 
 
 def _documented() -> dict[str, list[str]]:
@@ -441,27 +429,19 @@ def _documented() -> dict[str, list[str]]:
     return found
 
 
-def test_every_validated_key_list_is_a_key_table(validated):
+def test_every_mapping_of_the_schemas_is_a_key_table():
     documented = _documented()
-    assert set(validated) == {v for v in SPIED.values() if v}, "an example to load them all"
-    for name, keys in validated.items():
+    assert sorted(KEY_TABLES.values()) == sorted(_objects()), "a key table for each"
+    for name, (kind, pointer) in KEY_TABLES.items():
         assert name in documented, f"no <!-- keys: {name} --> table"
+        keys = list(_schema_node(kind, pointer)["properties"])
         assert sorted(documented[name]) == sorted(keys), name
 
 
-def test_key_tables_match_the_code_constants():
-    from reporter.compute import quantities
-    from reporter.content import load, where
-    from reporter.data import datasets
+def test_the_where_table_matches_the_code():
+    from reporter.content import where
 
-    documented = _documented()
-    assert sorted(documented["dataset"]) == sorted(
-        [*datasets.FILE_KEYS, "sql", *datasets.COMMON_KEYS]
-    )
-    assert sorted(documented["quantity"]) == sorted(quantities.KEYS)
-    assert sorted(documented["document"]) == sorted(load.META_KEYS)
-    assert sorted(documented["agenda"]) == sorted(load.AGENDA_KEYS)
-    assert sorted(documented["where"]) == sorted(
+    assert sorted(_documented()["where"]) == sorted(
         ["column: value", "column: [values]", *where.OPERATORS]
     )
 
@@ -471,19 +451,22 @@ def _mentions(doc: str, values) -> list[str]:
     return [v for v in values if f"`{v}`" not in text]
 
 
-def test_allowed_values_are_documented():
-    from reporter.compute import quantities
-    from reporter.content import chartspec, load, tablespec
-    from reporter.data import datasets
+def _one_of(kind: str, pointer: str) -> list[str]:
+    return [key for branch in _schema_node(kind, pointer)["oneOf"] for key in branch["required"]]
 
-    assert _mentions("datasets.md", datasets.ENDS) == []
-    assert _mentions("tables.md", tablespec.UNITS) == []
-    assert _mentions("tables.md", tablespec.ROW_STYLES[1:]) == []
-    assert _mentions("tables.md", tablespec.COLUMN_KINDS) == []
-    assert _mentions("tables.md", tablespec.NEGATIVE_STYLES) == []
-    assert _mentions("quantities.md", quantities.KINDS) == []
-    assert _mentions("charts.md", chartspec.KINDS) == []
-    assert _mentions("content-format.md", load.PART_KINDS) == []
+
+def test_allowed_values_are_documented():
+    def enum(kind: str, pointer: str) -> list[str]:
+        return [v for v in _schema_node(kind, pointer)["enum"] if v is not None]
+
+    assert _mentions("datasets.md", enum("datasets", "/definitions/dataset/properties/end")) == []
+    assert _mentions("tables.md", enum("common", "/definitions/unit")) == []
+    assert _mentions("tables.md", enum("table", "/definitions/row/properties/style")) == []
+    assert _mentions("tables.md", _one_of("table", "/definitions/column")) == []
+    assert _mentions("tables.md", enum("table", "/definitions/format/properties/negative")) == []
+    assert _mentions("quantities.md", _one_of("quantities", "/definitions/quantity")) == []
+    assert _mentions("charts.md", enum("chart", "/properties/kind")) == []
+    assert _mentions("content-format.md", enum("part", "/properties/kind")) == []
 
 
 def test_limits_are_documented():

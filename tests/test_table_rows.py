@@ -129,7 +129,7 @@ def test_one_row_per_distinct_value_grouped_with_subtotals(make_project):
 @pytest.mark.parametrize(
     "change, message",
     [
-        (("top: 2", "top: two"), "content/tables/first-table.yaml:7:3: top: must be a whole"),
+        (("top: 2", "top: two"), "content/tables/first-table.yaml:7:3: top must be a whole"),
         (("      sort: -stock_2017\n", ""), "top: needs sort: (the top of what order?)"),
         (("{not: WORLD}", "{above: WORLD}"), "country: unknown condition 'above'"),
         (("{not: WORLD}", '{">": WORLD}'), "country: > needs a number, not 'WORLD'"),
@@ -163,14 +163,15 @@ def test_every_bad_column_and_row_of_a_spec_in_one_run(make_project):
     """
     with pytest.raises(ReportError) as caught:
         table(make_project, spec)
-    assert [str(e) for e in (caught.value, *caught.value.others)] == [
-        "content/tables/first-table.yaml:7:25: unknown key 'summ' in columns[0] (did you mean "
-        "'sum'?)",
-        "content/tables/first-table.yaml:8:40: scale must be a number (e.g. scale: 0.001)",
+    assert [str(e) for e in (caught.value, *caught.value.others)] == [  # in file order
         "content/tables/first-table.yaml:4:13: unknown key 'labl' in rows[0] (did you mean "
         "'label'?)",
         "content/tables/first-table.yaml:4:5: rows[0] has no 'label' (add label: …)",
-        "content/tables/first-table.yaml:5:23: row style must be one of total, grand-total",
+        "content/tables/first-table.yaml:5:23: unknown row style 'bold' (use one of: total, "
+        "grand-total)",
+        "content/tables/first-table.yaml:7:25: unknown key 'summ' in columns[0] (did you mean "
+        "'sum'?)",
+        "content/tables/first-table.yaml:8:40: scale must be a number (e.g. scale: 0.001)",
     ]
 
 

@@ -13,8 +13,8 @@ from reporter.compute.quantities import Quantities
 from reporter.content import schema
 from reporter.content.inline import Figure, Str, plain_text
 from reporter.content.model import Document
-from reporter.content.yamlsource import Map, Seq, load_mapping, load_yaml
-from reporter.errors import Collector, Location, ReportError
+from reporter.content.yamlsource import load_mapping, load_yaml
+from reporter.errors import Collector, Location
 
 
 @dataclass
@@ -79,33 +79,27 @@ def _figures(nodes: list, before: list[str]):
 
 
 def read_errata(root: Path) -> list[Erratum]:
+    """content/errata.yaml, validated against its schema (content/schemas/errata.schema.json)."""
     path = root / "content" / "errata.yaml"
     if not path.exists():
         return []
     shown = path.relative_to(root)
-    data = load_yaml(path, shown) or []
-    if not isinstance(data, Seq):
-        raise ReportError("errata.yaml must be a list of entries", Location(shown))
-    errata = []
-    for entry in data:
-        entry = schema.check_keys(
-            entry,
-            {"figure", "quantity", "reason"},
-            {"figure", "quantity", "reason"},
-            "erratum",
-            Location(shown),
-        )
-        assert isinstance(entry, Map)
-        errata.append(
-            Erratum(str(entry["figure"]), str(entry["quantity"]), str(entry["reason"]), entry.loc)
-        )
-    return errata
+    data = load_yaml(path, shown)
+    if data is None:
+        return []
+    schema.validate(data, "errata", Location(shown))
+    return [
+        Erratum(schema.text(e["figure"]), schema.text(e["quantity"]), schema.text(e["reason"]),
+                e.loc)
+        for e in data
+    ]  # fmt: skip
 
 
 def read_sources(root: Path) -> dict[str, str]:
     """Sources of declared figures that the report does not cite in a footnote."""
     data = load_mapping(root, "sources.yaml", "ids to the sources they name")
-    return {str(k): str(v) for k, v in data.items()}
+    schema.validate(data, "sources", data.loc)
+    return {str(k): schema.text(v) for k, v in data.items()}
 
 
 def check_document(doc: Document, quantities: Quantities, root: Path) -> CheckReport:
@@ -158,14 +152,14 @@ def _name_key(text: str) -> str:
 
 def read_aliases(root: Path) -> dict[str, list[str]]:
     """content/aliases.yaml: a name as the data write it -> the other spellings the text may
-    use ("United States of America: [the United States, the USA]")."""
+    use ("United States of America: [the United States, the USA]"); validated against its
+    schema (content/schemas/aliases.schema.json)."""
     data = load_mapping(root, "aliases.yaml", "names to lists of other spellings")
-    found = {}
-    for name, spellings in data.items():
-        at = data.key_locs[name]
-        items = spellings if isinstance(spellings, list) else [spellings]
-        found[_name_key(name)] = [schema.text(s, "an alias", at) for s in items]
-    return found
+    schema.validate(data, "aliases", data.loc)
+    return {
+        _name_key(name): [schema.text(s) for s in (items if isinstance(items, list) else [items])]
+        for name, items in data.items()
+    }
 
 
 _FELL = re.compile(

@@ -38,16 +38,14 @@ from reporter.cache import digest
 from reporter.compute.formula import evaluate, names, parse_formula
 from reporter.compute.select import matching, order_key
 from reporter.content import schema
-from reporter.content.tablespec import UNITS
 from reporter.content.where import Where, parse_where
-from reporter.content.yamlsource import load_mapping, where
+from reporter.content.yamlsource import Map, load_mapping
 from reporter.data.tabular import numeric_column, require_columns
 from reporter.errors import Location, ReportError
 
 CELL = re.compile(r"([A-Za-z][\w-]*)\.([\w-]+)\.(\w+)")
 AGGREGATES = ("sum", "min", "max", "mean")
-KINDS = ("formula", "count", "distinct", *AGGREGATES, "share", "rank")
-KEYS = {*KINDS, "where", "of", "among", "sort", "unit", "description"}
+KINDS = ("formula", "count", "distinct", *AGGREGATES, "share", "rank")  # a quantity has one
 
 
 @dataclass
@@ -73,33 +71,23 @@ class Value:
 
 
 def read_quantities(root: Path) -> dict[str, QuantitySpec]:
-    return schema.entries(load_mapping(root, "quantities.yaml", "names to definitions"), _quantity)
+    """content/quantities.yaml: validated against its schema (content/schemas/
+    quantities.schema.json), then each definition checked and read."""
+    data = load_mapping(root, "quantities.yaml", "names to definitions")
+    return schema.entries(data, "quantities", _quantity, data.loc)
 
 
-def _quantity(name: str, body: object, loc: Location) -> QuantitySpec:
+def _quantity(name: str, body: Map, loc: Location) -> QuantitySpec:
     if not re.fullmatch(r"[A-Za-z_]\w*", name):
         raise ReportError(f"quantity name {name!r} must be letters, digits and _", loc)
-    body = schema.check_keys(body, KEYS, (), f"quantity {name!r}", loc)
-    kinds = [k for k in KINDS if k in body]
-    if len(kinds) != 1:
-        raise ReportError(f"quantity {name!r} needs exactly one of {', '.join(KINDS)}", loc)
-    kind = kinds[0]
-    default = {"share": "percent", "formula": "count"}.get(kind, "count")
-    unit = body.get("unit", default)
-    if unit not in UNITS:
-        raise ReportError(
-            f"unknown unit {unit!r}",
-            body.key_locs.get("unit", loc),
-            f"use one of: {', '.join(UNITS)}",
-        )
+    kind = next(k for k in KINDS if k in body)
     for key, only in (("of", "share"), ("among", "rank"), ("sort", "rank")):
         if key in body and kind != only:
             raise ReportError(f"{key}: is for {only}: quantities", body.key_locs[key])
     if kind == "rank" and "sort" not in body:
         raise ReportError("rank: needs sort: (the column it ranks by; -col: largest first)", loc)
-    source = schema.text(body[kind], kind, loc)
-    needs_column = kind in (*AGGREGATES, "share", "distinct")
-    if needs_column and "." not in source:
+    source = schema.text(body[kind])
+    if kind in (*AGGREGATES, "share", "distinct") and "." not in source:
         raise ReportError(
             f"{kind}: {source!r} names no column",
             body.key_locs[kind],
@@ -109,13 +97,13 @@ def _quantity(name: str, body: object, loc: Location) -> QuantitySpec:
         name=name,
         kind=kind,
         source=source,
-        unit=str(unit),
-        description=str(body.get("description", "")),
-        where=parse_where(body.get("where"), where(body, loc)),
-        loc=where(body, loc),
-        of=parse_where(body.get("of"), where(body, loc)),
-        among=parse_where(body.get("among"), where(body, loc)),
-        sort=schema.text(body.get("sort", ""), "sort", loc),
+        unit=str(body.get("unit", "percent" if kind == "share" else "count")),
+        description=schema.text(body.get("description", "")),
+        where=parse_where(body.get("where"), body.loc),
+        loc=body.loc,
+        of=parse_where(body.get("of"), body.loc),
+        among=parse_where(body.get("among"), body.loc),
+        sort=schema.text(body.get("sort", "")),
     )
 
 

@@ -22,10 +22,8 @@ from pathlib import Path
 
 from reporter.content import schema
 from reporter.content.inline import Node, parse_inline
-from reporter.content.yamlsource import load_yaml, where
+from reporter.content.yamlsource import Map, load_yaml, where
 from reporter.errors import Location, ReportError
-
-KINDS = ("bar", "stacked-bar")
 
 
 @dataclass
@@ -53,78 +51,51 @@ class ChartSpec:
 
 
 def read_chart_spec(root: Path, chart_id: str, called_at: Location) -> ChartSpec:
+    """content/charts/ID.yaml: validated against its schema (content/schemas/chart.schema.json),
+    then its categories checked."""
     path = schema.spec_path(root, "charts", chart_id, "chart", called_at)
     shown = path.relative_to(root)
-    loc = Location(shown)
-    data = schema.check_keys(
-        load_yaml(path, shown),
-        {
-            "title",
-            "kind",
-            "table",
-            "categories",
-            "series",
-            "line",
-            "unit",
-            "right_unit",
-            "source",
-            "alt",
-        },
-        {"title", "kind", "table", "categories", "series", "alt"},
-        "chart spec",
-        loc,
-    )
-    if data["kind"] not in KINDS:
-        raise ReportError(
-            f"unknown chart kind {data['kind']!r}",
-            where(data["kind"], loc),
-            f"use one of: {', '.join(KINDS)}",
-        )
-    categories = schema.check_keys(
-        data["categories"], {"rows", "labels"}, {"rows"}, "categories", loc
-    )
-    rows = None
-    if categories["rows"] != "all":
-        items = schema.listing(categories["rows"], "rows", loc)
-        rows = [schema.text(r, "row", loc) for r in items]
-    labels = None
-    if "labels" in categories and rows is None:
-        raise ReportError(
-            "categories: labels need rows listed (rows: all takes the table's labels)",
-            where(categories["labels"], loc),
-        )
-    if "labels" in categories:
-        labels = [
-            schema.text(x, "label", loc)
-            for x in schema.listing(categories["labels"], "labels", loc)
-        ]
-        if len(labels) != len(rows):
-            raise ReportError(
-                "categories: labels and rows differ in number", where(categories["labels"], loc)
-            )
-    line = _series(data["line"], loc) if "line" in data else None
+    data = load_yaml(path, shown)
+    schema.validate(data, "chart", Location(shown))
+    assert isinstance(data, Map)
+    rows, labels = _categories(data["categories"])
     return ChartSpec(
         id=chart_id,
-        title=parse_inline(schema.text(data["title"], "title", loc), where(data["title"], loc)),
+        title=_inline(data["title"], data.key_locs["title"]),
         kind=str(data["kind"]),
-        table=schema.text(data["table"], "table", loc),
+        table=schema.text(data["table"]),
         rows=rows,
         labels=labels,
-        series=[_series(s, loc) for s in schema.listing(data["series"], "series", loc)],
-        line=line,
-        unit=schema.text(data.get("unit", ""), "unit", loc),
-        right_unit=schema.text(data.get("right_unit", ""), "right_unit", loc),
-        source=parse_inline(
-            schema.text(data.get("source", ""), "source", loc), where(data.get("source"), loc)
-        ),
-        alt=schema.text(data["alt"], "alt", loc),
+        series=[_series(s) for s in data["series"]],
+        line=_series(data["line"]) if "line" in data else None,
+        unit=schema.text(data.get("unit", "")),
+        right_unit=schema.text(data.get("right_unit", "")),
+        source=_inline(data.get("source", ""), data.key_locs.get("source", data.loc)),
+        alt=schema.text(data["alt"]),
         loc=data.loc,
         raw_text=path.read_text(encoding="utf-8"),
     )
 
 
-def _series(value: object, loc: Location) -> Series:
-    value = schema.check_keys(value, {"column", "label"}, {"column", "label"}, "series", loc)
-    return Series(
-        schema.text(value["column"], "column", loc), schema.text(value["label"], "label", loc)
-    )
+def _categories(categories: Map) -> tuple[list[str] | None, list[str] | None]:
+    """The rows listed (None: `rows: all`) and their labels, if given: as many as rows."""
+    rows = None if categories["rows"] == "all" else [schema.text(r) for r in categories["rows"]]
+    if "labels" not in categories:
+        return rows, None
+    at = where(categories["labels"], categories.key_locs["labels"])
+    if rows is None:
+        raise ReportError(
+            "categories: labels need rows listed (rows: all takes the table's labels)", at
+        )
+    labels = [schema.text(x) for x in categories["labels"]]
+    if len(labels) != len(rows):
+        raise ReportError("categories: labels and rows differ in number", at)
+    return rows, labels
+
+
+def _inline(value: object, at: Location) -> list[Node]:
+    return parse_inline(schema.text(value), where(value, at))
+
+
+def _series(value: Map) -> Series:
+    return Series(schema.text(value["column"]), schema.text(value["label"]))

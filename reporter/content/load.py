@@ -24,15 +24,13 @@ from reporter.content.tablespec import read_table_spec
 from reporter.content.yamlsource import Map, load_mapping, load_yaml, where
 from reporter.errors import Collector, Location, ReportError
 
-META_KEYS = {
-    "symbol", "organ", "distribution", "date", "original", "session", "agenda", "title",
-    "subtitle", "page_size", "language", "parts", "organization", "strict",
-}  # fmt: skip
-AGENDA_KEYS = {"item", "note", "title"}
 # content/ files read by name, not as parts
 PROJECT_FILES = ("document.yaml", "footnotes.yaml", "quantities.yaml", "sources.yaml",
                  "errata.yaml", "aliases.yaml")  # fmt: skip
-PART_KINDS = ("summary", "section", "annex")
+# the keys of content/schemas/document.schema.json that are plain text, "" when absent
+META_TEXTS = ("symbol", "title", "organization", "organ", "distribution", "original", "session",
+              "subtitle")  # fmt: skip
+BLOCK_KINDS = ("p", "text", "heading", "table", "figure", "schedule")  # a block has one of them
 # page_size goes into CSS, so only sizes and lengths are accepted (no CSS injection)
 PAGE_SIZE = re.compile(
     r"(?:(?:A[3-6]|B[45]|JIS-B[45]|letter|legal|ledger)(?: (?:portrait|landscape))?"
@@ -84,150 +82,116 @@ def _unused_files(content: Path, parts: list[str], root: Path) -> list[str]:
 
 
 def _meta(data: object, loc: Location) -> dict:
-    data = schema.check_keys(
-        data, META_KEYS, {"symbol", "title", "date", "parts"}, "document.yaml", loc
-    )
-    meta = {key: value for key, value in data.items() if key not in {"agenda", "parts", "date"}}
-    date = data["date"]
-    if not isinstance(date, dt.date):
+    """document.yaml: validated against its schema, then the date read and the page size
+    checked (it goes into CSS)."""
+    schema.validate(data, "document", loc)
+    assert isinstance(data, Map)
+    meta: dict = {key: schema.text(data.get(key, "")) for key in META_TEXTS}
+    meta["date"] = _date(data["date"], data.key_locs["date"])
+    meta["parts"] = [schema.text(p) for p in data["parts"]]
+    meta["language"] = schema.text(data.get("language", "en"))
+    meta["strict"] = data.get("strict", False)
+    agenda = data.get("agenda")
+    meta["agenda"] = {} if agenda is None else {
+        key: schema.text(agenda.get(key, "")) for key in ("item", "note", "title")
+    }  # fmt: skip
+    meta["page_size"] = schema.text(data.get("page_size", "A4"))
+    if not PAGE_SIZE.fullmatch(meta["page_size"]):
         raise ReportError(
-            "date must be written YYYY-MM-DD", where(date, loc), "e.g. date: 2012-08-03"
-        )
-    meta["date"] = date
-    if not isinstance(meta.setdefault("strict", False), bool):
-        raise ReportError(
-            "strict must be true or false",
-            data.key_locs["strict"],
-            "strict: true fails the "
-            "check on any number, number word or rank that is neither bound nor declared",
-        )
-    if "agenda" in data:
-        meta["agenda"] = dict(
-            schema.check_keys(data["agenda"], AGENDA_KEYS, {"item"}, "agenda", loc)
-        )
-    meta["parts"] = [
-        schema.text(p, "each part", loc) for p in schema.listing(data["parts"], "parts", loc)
-    ]
-    page_size = schema.text(meta.setdefault("page_size", "A4"), "page_size", loc)
-    if not PAGE_SIZE.fullmatch(page_size):
-        raise ReportError(
-            f"page_size {page_size!r} is not a page size",
+            f"page_size {meta['page_size']!r} is not a page size",
             data.key_locs["page_size"],
             "write A4, letter, 'A4 landscape' or two lengths like '210mm 297mm'",
         )
-    meta.setdefault("language", "en")
-    for optional in ("organization", "organ", "distribution", "original", "session", "subtitle"):
-        meta.setdefault(optional, "")  # templates test them; an absent key is a template error
-    meta.setdefault("agenda", {})
     return meta
 
 
+def _date(value: object, at: Location) -> dt.date:
+    """A date written 2012-08-03 (YAML reads it as a date) or quoted "2012-08-03"."""
+    try:
+        return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise ReportError(f"{value!r} is not a date", at, "e.g. date: 2012-08-03") from None
+
+
 def _part(data: object, loc: Location) -> Part:
-    data = schema.check_keys(
-        data, {"kind", "label", "title", "blocks", "subsections"}, {"kind"}, "part", loc
-    )
-    kind = data["kind"]
-    if kind not in PART_KINDS:
-        raise ReportError(
-            f"unknown part kind {kind!r}", where(kind, loc), f"use one of: {', '.join(PART_KINDS)}"
-        )
-    errors = Collector()
-    with errors.each():
-        part = _part_body(data, kind, loc, "")
-    for i, sub in enumerate(schema.listing(data.get("subsections", []), "subsections", loc)):
-        with errors.each():
-            if kind != "section":
-                raise ReportError(f"a {kind} has no subsections", where(sub, loc))
-            path = f"subsections[{i}]"  # key paths name where a problem is, besides the line
-            sub = schema.check_keys(sub, {"label", "title", "blocks"}, {"title"}, path, loc)
-            part.subsections.append(_part_body(sub, "subsection", loc, f"{path}."))
+    """A part file: validated against its schema, then its blocks and subsections read."""
+    schema.validate(data, "part", loc)
+    assert isinstance(data, Map)
+    kind = schema.text(data["kind"])
+    errors = Collector()  # every block of the part and its subsections, in one run
+    part = _part_body(data, kind, errors)
+    for sub in data.get("subsections", []):
+        part.subsections.append(_part_body(sub, "subsection", errors))
     errors.done()
     return part
 
 
-def _part_body(data: Map, kind: str, loc: Location, path: str) -> Part:
-    title = data.get("title", "Summary" if kind == "summary" else "")
-    if kind in ("section", "subsection") and not title:
-        raise ReportError(f"a {kind} needs a title", data.loc, "add title: …")
-    numbered = kind in ("section", "subsection")
-    items = schema.listing(data.get("blocks", []), f"{path}blocks", loc)
-    blocks, errors = [], Collector()
-    for i, item in enumerate(items):
+def _part_body(data: Map, kind: str, errors: Collector) -> Part:
+    """A part's or a subsection's title and blocks; their errors go to `errors`."""
+    blocks, title = [], []
+    for item in data.get("blocks", []):
         with errors.each():
-            blocks.append(_block(item, numbered, loc, f"{path}blocks[{i}]"))
-    errors.done()
+            blocks.append(_block(item, kind in ("section", "subsection"), data.loc))
+    text = data.get("title", "Summary" if kind == "summary" else "")
+    with errors.each():
+        title = parse_inline(schema.text(text), where(text, data.loc))
     label = data.get("label")
     return Part(
         kind=kind,
-        title=parse_inline(schema.text(title, "title", loc), where(title, loc)),
+        title=title,
         blocks=blocks,
         loc=data.loc,
-        label=schema.text(label, "label", loc) if label is not None else None,
+        label=schema.text(label) if label is not None else None,
     )
 
 
-def _block(data: object, numbered: bool, loc: Location, path: str):
+def _block(data: object, numbered: bool, fallback: Location):
     if isinstance(data, str):  # a bare string is a paragraph
-        return _paragraph(data, numbered, None, loc)
-    block_kinds = ("p", "text", "heading", "table", "figure", "schedule")
-    data = schema.check_keys(data, {"label", *block_kinds}, (), path, loc)
-    kinds = [k for k in block_kinds if k in data]
-    if len(kinds) != 1:
-        raise ReportError(
-            f"{path}: a block needs exactly one of {', '.join(block_kinds)}",
-            data.loc,
-            "split it into separate '- ' items",
-        )
-    kind = kinds[0]
-    label = schema.text(data["label"], "label", loc) if "label" in data else None
+        return _paragraph(data, numbered, None, fallback)
+    assert isinstance(data, Map)
+    kind = next(k for k in BLOCK_KINDS if k in data)
+    label = schema.text(data["label"]) if "label" in data else None
     if label and kind not in ("p", "text"):
         raise ReportError(
             f"label on a {kind} block",
             data.key_locs["label"],
             "labels go on paragraphs; a table's or figure's id is its label",
         )
-    value = data[kind]
+    value, at = data[kind], data.key_locs[kind]
     if kind in ("p", "text"):
-        return _paragraph(value, numbered and kind == "p", label, loc)
+        return _paragraph(value, numbered and kind == "p", label, at)
     if kind == "heading":
-        text = schema.text(value, "heading", loc)
-        return Heading(parse_inline(text, where(value, loc)), where(value, loc))
+        return Heading(parse_inline(schema.text(value), where(value, at)), where(value, at))
     if kind == "table":
-        return TableBlock(schema.identifier(value, "table", loc), where(value, loc))
+        return TableBlock(schema.identifier(value, "table", at), where(value, at))
     if kind == "figure":
-        return FigureBlock(schema.identifier(value, "figure", loc), where(value, loc))
-    return _schedule(value, loc)
+        return FigureBlock(schema.identifier(value, "figure", at), where(value, at))
+    return _schedule(value)
 
 
-def _paragraph(value: object, numbered: bool, label: str | None, loc: Location) -> Paragraph:
-    text = schema.text(value, "paragraph", loc)
-    at = where(value, loc)
+def _paragraph(value: object, numbered: bool, label: str | None, at: Location) -> Paragraph:
+    text = schema.text(value)
+    at = where(value, at)
     return Paragraph(parse_inline(text, at), at, text, numbered=numbered, label=label)
 
 
-def _schedule(data: object, loc: Location) -> Schedule:
-    data = schema.check_keys(data, {"title", "items"}, {"items"}, "schedule", loc)
-    items = []
-    for item in schema.listing(data["items"], "items", loc):
-        item = schema.check_keys(item, {"time", "text"}, {"text"}, "schedule item", loc)
-        text = schema.text(item["text"], "text", loc)
-        items.append(
-            ScheduleItem(
-                schema.text(item.get("time", ""), "time", loc),
-                parse_inline(text, where(item["text"], loc)),
-                item.loc,
-            )
+def _schedule(data: Map) -> Schedule:
+    items = [
+        ScheduleItem(
+            schema.text(item.get("time", "")),
+            parse_inline(schema.text(item["text"]), where(item["text"], item.key_locs["text"])),
+            item.loc,
         )
-    title = schema.text(data.get("title", ""), "title", loc)
-    return Schedule(parse_inline(title, where(data.get("title"), loc)), items, data.loc)
+        for item in data["items"]
+    ]
+    title = data.get("title", "")
+    return Schedule(parse_inline(schema.text(title), where(title, data.loc)), items, data.loc)
 
 
 def _footnotes(root: Path) -> dict[str, Footnote]:
     data = load_mapping(root, "footnotes.yaml", "ids to texts")
-    notes = {}
-    for key, value in data.items():
-        text = schema.text(value, f"footnote {key!r}", data.key_locs[key])
-        notes[key] = Footnote(
-            key, parse_inline(text, where(value, data.key_locs[key])), data.key_locs[key]
-        )
-    return notes
+    return schema.entries(data, "footnotes", _footnote, data.loc)
+
+
+def _footnote(key: str, value: object, at: Location) -> Footnote:
+    return Footnote(key, parse_inline(schema.text(value), where(value, at)), at)

@@ -20,11 +20,7 @@ from reporter.content.where import Where, parse_where
 from reporter.content.yamlsource import Map, load_yaml, where
 from reporter.errors import Collector, Location, ReportError
 
-NEGATIVE_STYLES = ("parentheses", "minus")
-UNITS = ("count", "thousand", "million", "billion", "percent", "ratio")
-ROW_STYLES = ("", "total", "grand-total")
-COLUMN_KINDS = ("text", "sum", "formula", "rank")
-MAX_TOP = 10_000
+COLUMN_KINDS = ("text", "sum", "formula", "rank")  # a column has one of them
 
 
 @dataclass
@@ -99,44 +95,36 @@ def read_table_spec(root: Path, table_id: str, called_at: Location) -> TableSpec
 
 
 def parse_table_spec(data: object, table_id: str, shown: Path) -> TableSpec:
-    loc = Location(shown)
-    data = schema.check_keys(
-        data,
-        {"title", "data", "stub", "rows", "columns", "format", "notes", "footnotes"},
-        {"title", "data", "rows", "columns"},
-        "table spec",
-        loc,
-    )
-    base = _format(data.get("format"), NumberFormat(), loc)
-    items = schema.listing(data["columns"], "columns", loc)
+    """A table spec: validated against its schema (content/schemas/table.schema.json), then its
+    columns, rows and notes read."""
+    schema.validate(data, "table", Location(shown))
+    assert isinstance(data, Map)
+    base = _format(data.get("format"), NumberFormat())
     errors, columns = Collector(), []
-    for i, item in enumerate(items):  # every bad column and row in one run
+    for item in data["columns"]:  # every bad column and row in one run
         with errors.each():
-            columns.append(_column(item, base, loc, f"columns[{i}]"))
+            columns.append(_column(item, base))
     with errors.each():
-        rows = _rows(data["rows"], loc)
+        rows = _rows(data["rows"])
     errors.done()
-    _unique([c.id for c in columns], "column", data["columns"], loc)
+    _unique([c.id for c in columns], "column", data["columns"])
     if isinstance(rows, list):
-        _unique([r.id for r in rows], "row", data["rows"], loc)
-    footnotes = {}
-    if "footnotes" in data:
-        notes = schema.check_keys(data["footnotes"], data["footnotes"] or {}, (), "footnotes", loc)
-        footnotes = {k: _inline(v, loc) for k, v in notes.items()}
+        _unique([r.id for r in rows], "row", data["rows"])
+    notes = data.get("footnotes", {})
     stub = data.get("stub")
     spec = TableSpec(
         id=table_id,
-        title=_inline(data["title"], loc),
-        data=schema.text(data["data"], "data", loc),
-        stub=_inline(stub, loc) if stub is not None else None,
+        title=_inline(data["title"], data.key_locs["title"]),
+        data=schema.text(data["data"]),
+        stub=_inline(stub, data.key_locs["stub"]) if stub is not None else None,
         rows=rows,
         columns=columns,
-        notes=[_inline(n, loc) for n in schema.listing(data.get("notes", []), "notes", loc)],
-        footnotes=footnotes,
+        notes=[_inline(n, data.key_locs["notes"]) for n in data.get("notes", [])],
+        footnotes={k: _inline(v, notes.key_locs[k]) for k, v in notes.items()},
         path=shown,
         loc=data.loc,
         raw=data,
-        data_loc=where(data["data"], loc),
+        data_loc=where(data["data"], data.key_locs["data"]),
     )
     _mark_table_notes(spec)
     return spec
@@ -156,137 +144,80 @@ def _mark_table_notes(spec: TableSpec) -> None:
                 node.table_note = node.id in spec.footnotes
 
 
-def _inline(value: object, loc: Location) -> list[Node]:
-    return parse_inline(schema.text(value, "text", loc), where(value, loc))
+def _inline(value: object, at: Location) -> list[Node]:
+    return parse_inline(schema.text(value), where(value, at))
 
 
-def _unique(ids: list[str], what: str, items: list, loc: Location) -> None:
+def _unique(ids: list[str], what: str, items: list) -> None:
     seen = set()
     for ident, item in zip(ids, items, strict=True):
         if ident in seen:
             raise ReportError(
-                f"{what} id {ident!r} is used twice", where(item, loc), "give each a distinct id"
+                f"{what} id {ident!r} is used twice", item.loc, "give each a distinct id"
             )
         seen.add(ident)
 
 
-def _format(value: object, base: NumberFormat, loc: Location) -> NumberFormat:
+def _format(value: Map | None, base: NumberFormat) -> NumberFormat:
     if value is None:
         return base
-    value = schema.check_keys(value, {"decimals", "negative", "thousands"}, (), "format", loc)
-    fmt = NumberFormat(
-        decimals=value.get("decimals", base.decimals),
-        negative=value.get("negative", base.negative),
-        thousands=value.get("thousands", base.thousands),
+    return NumberFormat(
+        decimals=int(value.get("decimals", base.decimals)),
+        negative=str(value.get("negative", base.negative)),
+        thousands=str(value.get("thousands", base.thousands)),
     )
-    _decimals(fmt.decimals, value.key_locs.get("decimals", value.loc))
-    if fmt.negative not in NEGATIVE_STYLES:
-        raise ReportError(
-            f"negative must be one of {', '.join(NEGATIVE_STYLES)}",
-            value.key_locs.get("negative", value.loc),
-        )
-    return fmt
 
 
-def _decimals(value: object, at: Location) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 6:
-        raise ReportError("decimals must be a whole number from 0 to 6", at)
-    return value
-
-
-def _column(value: object, base: NumberFormat, loc: Location, path: str) -> ColumnSpec:
-    keys = {
-        "id",
-        "heading",
-        *COLUMN_KINDS,
-        "where",
-        "scale",
-        "repeat",
-        "decimals",
-        "format",
-        "unit",
-    }
-    value = schema.check_keys(value, keys, {"id", "heading"}, path, loc)
-    present = [k for k in COLUMN_KINDS if k in value]
-    if len(present) != 1:
-        raise ReportError(f"a column needs exactly one of {', '.join(COLUMN_KINDS)}", value.loc)
-    kind = present[0]
+def _column(value: Map, base: NumberFormat) -> ColumnSpec:
+    kind = next(k for k in COLUMN_KINDS if k in value)
     heading = value["heading"]
     levels = heading if isinstance(heading, list) else [heading]
-    fmt = _format(value.get("format"), base, loc)
+    fmt = _format(value.get("format"), base)
     if "decimals" in value:
-        decimals = _decimals(value["decimals"], value.key_locs["decimals"])
-        fmt = NumberFormat(decimals, fmt.negative, fmt.thousands)
-    scale = value.get("scale", 1)
-    if isinstance(scale, bool) or not isinstance(scale, (int, float)):
-        raise ReportError("scale must be a number", value.key_locs["scale"], "e.g. scale: 0.001")
+        fmt = NumberFormat(int(value["decimals"]), fmt.negative, fmt.thousands)
     return ColumnSpec(
-        id=schema.text(value["id"], "column id", loc),
-        heading=[_inline(level, loc) for level in levels],
+        id=schema.text(value["id"]),
+        heading=[_inline(level, value.key_locs["heading"]) for level in levels],
         kind=kind,
-        source=schema.text(value[kind], kind, loc),
+        source=schema.text(value[kind]),
         where=parse_where(value.get("where"), value.loc),
-        scale=float(scale),
-        repeat=bool(value.get("repeat", True)),
+        scale=float(value.get("scale", 1)),
+        repeat=value.get("repeat", True),
         format=fmt,
         loc=value.loc,
-        unit=_unit(value.get("unit", "count"), value, loc),
+        unit=str(value.get("unit", "count")),
     )
 
 
-def _unit(unit: object, column: Map, loc: Location) -> str:
-    if unit not in UNITS:
-        raise ReportError(
-            f"unknown unit {unit!r}",
-            column.key_locs.get("unit", loc),
-            f"use one of: {', '.join(UNITS)}",
-        )
-    return str(unit)
-
-
-def _rows(value: object, loc: Location) -> list[RowSpec] | GroupedRows:
+def _rows(value: Map | list) -> list[RowSpec] | GroupedRows:
     if isinstance(value, Map):
-        return _grouped_rows(value, loc)
+        return _grouped_rows(value)
     rows, errors = [], Collector()
-    for i, item in enumerate(schema.listing(value, "rows", loc)):
+    for item in value:
         with errors.each():
-            rows.append(_listed_row(item, i, loc))
+            rows.append(_listed_row(item))
     errors.done()
     return rows
 
 
-def _listed_row(item: object, i: int, loc: Location) -> RowSpec:
-    keys = {"id", "label", "where", "style"}
-    item = schema.check_keys(item, keys, {"id", "label"}, f"rows[{i}]", loc)
-    style = item.get("style", "")
-    if style not in ROW_STYLES:
-        raise ReportError(
-            f"row style must be one of {', '.join(ROW_STYLES[1:])}", item.key_locs["style"]
-        )
-    inlines = _inline(item["label"], loc)
+def _listed_row(item: Map) -> RowSpec:
+    inlines = _inline(item["label"], item.key_locs["label"])
     return RowSpec(
-        id=schema.text(item["id"], "row id", loc),
+        id=schema.text(item["id"]),
         label=plain_text(inlines),
         where=parse_where(item.get("where"), item.loc),
-        style=style,
+        style=str(item.get("style", "")),
         loc=item.loc,
         inlines=inlines,
     )
 
 
-def _grouped_rows(value: Map, loc: Location) -> GroupedRows:
-    keys = {"each", "id", "where", "sort", "top", "other", "group_by", "subtotal", "total"}
-    value = schema.check_keys(value, keys, {"each"}, "rows", loc)
-    get = lambda k: schema.text(value[k], k, loc) if k in value else None  # noqa: E731
+def _grouped_rows(value: Map) -> GroupedRows:
+    def get(key: str) -> str | None:
+        return schema.text(value[key]) if key in value else None
+
     sort = value.get("sort", [])
-    sort = [sort] if isinstance(sort, str) else schema.listing(sort, "sort", loc)
     top = value.get("top")
-    if top is not None and (
-        isinstance(top, bool) or not isinstance(top, int) or not 0 < top <= MAX_TOP
-    ):
-        raise ReportError(
-            f"top: must be a whole number from 1 to {MAX_TOP:,}", value.key_locs["top"]
-        )
     if top is not None and not sort:
         raise ReportError("top: needs sort: (the top of what order?)", value.key_locs["top"])
     if "other" in value and top is None:
@@ -301,7 +232,7 @@ def _grouped_rows(value: Map, loc: Location) -> GroupedRows:
         loc=value.loc,
         each=get("each") or "record",
         where=parse_where(value.get("where"), value.loc),
-        sort=tuple(schema.text(s, "sort", loc) for s in sort),
-        top=top,
+        sort=tuple(schema.text(s) for s in (sort if isinstance(sort, list) else [sort])),
+        top=None if top is None else int(top),
         other=get("other"),
     )

@@ -41,9 +41,8 @@ from reporter.data.tabular import Dataset, as_text
 from reporter.errors import Collector, Location, ReportError
 
 FILE_NAME = "datasets.yaml"
+# the keys of a file dataset (content/schemas/datasets.schema.json): a sql one has none of them
 FILE_KEYS = ("file", "sheet", "header", "na", "thousands", "decimal", "encoding", "end")
-COMMON_KEYS = ("description", "checks")
-ENDS = ("blank-row",)
 MAX_CHECK_ROWS = 5  # rows a failing check shows
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _DATA_NAME = re.compile(r"[A-Za-z0-9][\w.-]*")
@@ -248,6 +247,8 @@ class Datasets:
 
 
 def read_declarations(folder: Path, root: Path) -> dict[str, Declared]:
+    """datasets.yaml: validated against its schema (content/schemas/datasets.schema.json), then
+    each declaration checked and read."""
     path = folder / FILE_NAME
     if not path.is_file():
         return {}
@@ -255,96 +256,50 @@ def read_declarations(folder: Path, root: Path) -> dict[str, Declared]:
     entries = load_yaml(path, shown)
     if entries is None:
         return {}
-    if not isinstance(entries, Map):
-        raise ReportError(
-            f"{FILE_NAME} must map dataset names to their definitions", Location(shown)
-        )
-    return schema.entries(entries, _declared)
+    return schema.entries(entries, "datasets", _declared, Location(shown))
 
 
-def _declared(name: str, entry: object, at: Location) -> Declared:
+def _declared(name: str, entry: Map, at: Location) -> Declared:
     if not _NAME.fullmatch(name):
         raise ReportError(
             f"dataset name {name!r} must be letters, digits and _ (a name SQL can use)", at
-        )
-    entry = schema.check_keys(entry, (*FILE_KEYS, "sql", *COMMON_KEYS), (), f"dataset {name!r}", at)
-    kinds = [k for k in ("file", "sql") if k in entry]
-    if len(kinds) != 1:
-        raise ReportError(
-            f"dataset {name!r} needs exactly one of file: (a file as published) or sql: (a query)",
-            at,
         )
     common = dict(
         name=name,
         loc=at,
         definition=json.dumps(entry, sort_keys=True, default=str),
-        description=str(entry.get("description", "")),
-        checks=tuple(_checks(entry, at)),
-    )
+        description=schema.text(entry.get("description", "")),
+        checks=tuple(Check(c["sql"], schema.text(c["message"]), c["sql"].loc)
+                     for c in entry.get("checks", [])),
+    )  # fmt: skip
     if "sql" in entry:
         extra = [k for k in FILE_KEYS if k in entry]
         if extra:
             raise ReportError(
                 f"{extra[0]}: is for file datasets, not sql ones", entry.key_locs[extra[0]]
             )
-        sql = entry["sql"]
-        if not isinstance(sql, Text) or not sql.strip():
-            raise ReportError("sql: must be a query", where(sql, at), "write sql: | and the query")
-        return Declared(sql=sql, **common)
-    file = schema.relative_file(
-        schema.text(entry["file"], "file", at), "file", where(entry["file"], at)
-    )
-    return Declared(file=file, options=_options(entry, at), **common)
+        return Declared(sql=entry["sql"], **common)
+    file = schema.relative_file(schema.text(entry["file"]), "file", where(entry["file"], at))
+    return Declared(file=file, options=_options(entry), **common)
 
 
-def _options(entry: Map, at: Location) -> ReadOptions:
-    def loc(key: str) -> Location:
-        return entry.key_locs.get(key, at)
-
+def _options(entry: Map) -> ReadOptions:
     header = entry.get("header", 1)
-    rows = header if isinstance(header, list) else [header]
-    if not rows or any(not isinstance(r, int) or isinstance(r, bool) or r < 1 for r in rows):
+    rows = [int(r) for r in (header if isinstance(header, list) else [header])]
+    if sorted(set(rows)) != rows:
         raise ReportError(
-            "header: must be a row number, or a list of row numbers",
-            loc("header"),
-            "e.g. header: 3, or header: [15, 16] for a header over two rows",
+            "header: rows must be listed in order, each once", entry.key_locs["header"]
         )
-    if sorted(set(rows)) != list(rows):
-        raise ReportError("header: rows must be listed in order, each once", loc("header"))
     na = entry.get("na", [])
-    na = [na] if isinstance(na, str) else na
-    if not isinstance(na, list) or not all(isinstance(n, str) for n in na):
-        raise ReportError("na: must be a text or a list of texts", loc("na"), 'e.g. na: ".."')
-    single = {}
-    for key in ("thousands", "decimal"):
-        if key in entry:
-            value = schema.text(entry[key], key, at)
-            if len(value) != 1:
-                raise ReportError(f"{key}: must be one character", loc(key), f'e.g. {key}: ","')
-            single[key] = value
-    end = entry.get("end")
-    if end is not None and end not in ENDS:
-        raise ReportError(f"end: must be one of {', '.join(ENDS)}", loc("end"))
     return ReadOptions(
         header=tuple(rows),
-        na=tuple(str(n).strip() for n in na),
-        thousands=single.get("thousands"),
-        decimal=single.get("decimal", "."),
-        encoding=schema.text(entry.get("encoding", "utf-8"), "encoding", at),
-        end=end,
-        sheet=schema.text(entry["sheet"], "sheet", at) if "sheet" in entry else None,
+        na=tuple(str(n).strip() for n in ([na] if isinstance(na, str) else na)),
+        thousands=entry.get("thousands"),
+        decimal=entry.get("decimal", "."),
+        encoding=schema.text(entry.get("encoding", "utf-8")),
+        end=entry.get("end"),
+        sheet=schema.text(entry["sheet"]) if "sheet" in entry else None,
     )
-
-
-def _checks(entry: Map, at: Location) -> list[Check]:
-    checks = []
-    for i, item in enumerate(schema.listing(entry.get("checks", []), "checks", at)):
-        item = schema.check_keys(item, ("sql", "message"), ("sql", "message"), f"checks[{i}]", at)
-        sql = item["sql"]
-        if not isinstance(sql, Text):
-            raise ReportError("a check's sql: must be a query", where(sql, item.loc))
-        checks.append(Check(sql, schema.text(item["message"], "message", at), sql.loc))
-    return checks
 
 
 def _shown(path: Path, root: Path) -> Path:
