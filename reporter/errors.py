@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import difflib
+from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +22,12 @@ class Location:
             if self.column:
                 text += f":{self.column}"
         return text
+
+
+def suggest(name: str, known: Iterable[str]) -> str:
+    """The "did you mean …?" hint for a misspelt name, or "" when nothing is close."""
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else ""
 
 
 class ReportError(Exception):

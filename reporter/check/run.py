@@ -14,7 +14,7 @@ from reporter.content import schema
 from reporter.content.inline import Figure, Str, plain_text
 from reporter.content.model import Document
 from reporter.content.yamlsource import load_mapping, load_yaml
-from reporter.errors import Collector, Location
+from reporter.errors import Collector, Location, suggest
 
 
 @dataclass
@@ -196,8 +196,7 @@ def _declared(place: str, figure: Figure, doc: Document, sources: dict[str, str]
     else:
         known = [*doc.footnotes, *sources]
         hint = (
-            schema.suggest(figure.source, known)
-            or "use a footnote id or add it to content/sources.yaml"
+            suggest(figure.source, known) or "use a footnote id or add it to content/sources.yaml"
         )
         return Finding(
             "fail",

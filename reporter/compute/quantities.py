@@ -41,7 +41,7 @@ from reporter.content import schema
 from reporter.content.where import Where, parse_where
 from reporter.content.yamlsource import Map, load_mapping
 from reporter.data.tabular import numeric_column, require_columns
-from reporter.errors import Location, ReportError
+from reporter.errors import Location, ReportError, suggest
 
 CELL = re.compile(r"([A-Za-z][\w-]*)\.([\w-]+)\.(\w+)")
 AGGREGATES = ("sum", "min", "max", "mean")
@@ -141,7 +141,7 @@ class Quantities:
         else:
             hint = "define it in content/quantities.yaml or write table.row.column"
             raise ReportError(
-                f"unknown quantity {name!r}", used_at, schema.suggest(name, self.specs) or hint
+                f"unknown quantity {name!r}", used_at, suggest(name, self.specs) or hint
             )
         self.memo[name] = value
         return value
@@ -152,7 +152,7 @@ class Quantities:
             raise ReportError(
                 f"unknown table {table_id!r} in {name!r}",
                 used_at,
-                schema.suggest(table_id, self.tables),
+                suggest(table_id, self.tables),
             )
         table = self.tables[table_id]
         rows = [r.id for r in table.rows]
@@ -163,11 +163,11 @@ class Quantities:
             raise ReportError(
                 f"table {table_id!r} has no row {row_id!r}",
                 used_at,
-                schema.suggest(row_id, rows) or f"rows: {', '.join(rows)}",
+                suggest(row_id, rows) or f"rows: {', '.join(rows)}",
             )
         columns = {c.id: c for c in table.spec.columns}
         if column_id not in columns:
-            hint = schema.suggest(column_id, columns) or f"columns: {', '.join(columns)}"
+            hint = suggest(column_id, columns) or f"columns: {', '.join(columns)}"
             raise ReportError(f"table {table_id!r} has no column {column_id!r}", used_at, hint)
         value = table.cell(row_id, column_id).value
         if columns[column_id].kind == "text":

@@ -57,15 +57,14 @@ def load_document(root: Path) -> Document:
     with errors.each():
         footnotes = _footnotes(root)
     errors.done()
-    tables, charts = {}, {}
-    for part in parts:
-        for sub in [part, *part.subsections]:
-            for block in sub.blocks:
-                if isinstance(block, TableBlock) and block.id not in tables:
-                    tables[block.id] = read_table_spec(root, block.id, block.loc)
-                elif isinstance(block, FigureBlock) and block.id not in charts:
-                    charts[block.id] = read_chart_spec(root, block.id, block.loc)
-    doc = Document(meta=meta, parts=parts, footnotes=footnotes, tables=tables, charts=charts)
+    doc = Document(meta=meta, parts=parts, footnotes=footnotes, tables={}, charts={})
+    for block in doc.blocks():  # each table's and chart's spec, every one's errors reported
+        with errors.each():
+            if isinstance(block, TableBlock) and block.id not in doc.tables:
+                doc.tables[block.id] = read_table_spec(root, block.id, block.loc)
+            elif isinstance(block, FigureBlock) and block.id not in doc.charts:
+                doc.charts[block.id] = read_chart_spec(root, block.id, block.loc)
+    errors.done()
     doc.warnings += _unused_files(content, meta["parts"], root)
     return doc
 

@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from reporter.content.inline import FootnoteCall, Ref, walk
 from reporter.content.model import Document, FigureBlock, Paragraph, TableBlock, Target
-from reporter.content.schema import suggest
-from reporter.errors import Collector, ReportError
+from reporter.errors import Collector, ReportError, suggest
 
 ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]  # fmt: skip

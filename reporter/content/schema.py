@@ -7,16 +7,15 @@ cannot express (names that become file names, paths that must stay inside a fold
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import functools
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TypeVar
 
 from reporter.content.yamlsource import Map, Seq, where
-from reporter.errors import Collector, Location, ReportError
+from reporter.errors import Collector, Location, ReportError, suggest
 
 T = TypeVar("T")
 SCHEMAS = Path(__file__).parent / "schemas"
@@ -96,11 +95,6 @@ def text(value: object) -> str:
     """A value the schema accepted as text (a string or a number) as a string; a string read
     from a file keeps its location."""
     return value if isinstance(value, str) else str(value)
-
-
-def suggest(name: str, known: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(known), n=1)
-    return f"did you mean {close[0]!r}?" if close else ""
 
 
 _ID = re.compile(r"[A-Za-z0-9][\w.-]*")

@@ -38,7 +38,7 @@ from reporter.content.yamlsource import Map, Text, load_yaml, where
 from reporter.data.readers import ReadOptions, read_file
 from reporter.data.sql import run_query, sql_error
 from reporter.data.tabular import Dataset, as_text
-from reporter.errors import Collector, Location, ReportError
+from reporter.errors import Collector, Location, ReportError, suggest
 
 FILE_NAME = "datasets.yaml"
 # the keys of a file dataset (content/schemas/datasets.schema.json): a sql one has none of them
@@ -237,7 +237,7 @@ class Datasets:
                 f"no dataset {name!r}: no {_shown(path, self.root)}, and {FILE_NAME} does not "
                 "declare it",
                 at,
-                schema.suggest(name, self.names()) or f"datasets: {', '.join(self.names())}",
+                suggest(name, self.names()) or f"datasets: {', '.join(self.names())}",
             )
         return path
 

@@ -33,7 +33,7 @@ from reporter.data.tabular import (
     raise_all,
     whole_numbers,
 )
-from reporter.errors import Location, ReportError
+from reporter.errors import Location, ReportError, suggest
 from reporter.files import read_bytes
 
 MAX_BYTES = 50_000_000  # one data file
@@ -440,8 +440,6 @@ def _sheets(raw: bytes) -> str:
 
 
 def _sheet(raw: bytes, shown: Path, name: str):
-    from reporter.content.schema import suggest
-
     book = _workbook(raw, shown)
     if name not in book.sheet_names:
         raise ReportError(

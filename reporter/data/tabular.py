@@ -12,7 +12,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from reporter.errors import Location, ReportError
+from reporter.errors import Location, ReportError, suggest
 
 # Largest number in data: sums of a million of them still print exactly (tables round with
 # Decimal at 28 digits); "inf", "nan" and "1e300" are refused.
@@ -58,8 +58,6 @@ class Dataset:
 
 def require_columns(data: Dataset, columns: Sequence[str], used_at: Location) -> None:
     """Every column named must exist; all missing ones are reported at once."""
-    from reporter.content.schema import suggest
-
     known = [str(c) for c in data.frame.columns]
     errors = [
         ReportError(

@@ -1,0 +1,234 @@
+"""reporter/render/html.py: the document model and computed tables through the project's
+Jinja templates into one HTML document — content escaped, every anchor unique and every
+reference pointing at one, footnotes listed at the end, tables' header cells, the draft
+stamp only when asked, and the same bytes on every render."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from html.parser import HTMLParser
+
+import pytest
+
+from reporter.errors import ReportError
+from reporter.pipeline import build, compute_charts, compute_tables, load
+from reporter.render.html import render_html, un_date
+from tests.conftest import ROOTS, copy_root
+
+
+class Page(HTMLParser):
+    """The elements of an HTML page: (tag, attributes) in order, ids, internal links, text."""
+
+    def __init__(self, html: str) -> None:
+        super().__init__(convert_charrefs=True)
+        self.elements: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+        self.feed(html)
+        self.close()
+
+    def handle_starttag(self, tag, attrs):
+        self.elements.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+    def ids(self) -> list[str]:
+        return [a["id"] for _, a in self.elements if "id" in a]
+
+    def links(self) -> list[str]:
+        return [a["href"][1:] for t, a in self.elements if t == "a" and a["href"].startswith("#")]
+
+    def all(self, tag: str, cls: str | None = None) -> list[dict]:
+        return [a for t, a in self.elements if t == tag and (cls is None or a.get("class") == cls)]
+
+
+def render(project, draft: str = "") -> str:
+    doc = load(project)
+    tables = compute_tables(doc, project)
+    return render_html(doc, tables, project.templates, draft, compute_charts(doc, tables, project))
+
+
+@pytest.fixture(scope="module")
+def basic(tmp_path_factory):
+    return copy_root("basic", tmp_path_factory.mktemp("html") / "basic")
+
+
+@pytest.fixture(scope="module")
+def html(basic) -> str:
+    return render(basic)
+
+
+@pytest.fixture(scope="module")
+def chart_html(tmp_path_factory) -> str:
+    return render(copy_root("chart", tmp_path_factory.mktemp("html") / "chart"))
+
+
+def test_every_id_is_unique_and_every_internal_link_has_its_target(html, chart_html):
+    for page in (Page(html), Page(chart_html)):
+        ids = page.ids()
+        assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
+        assert set(page.links()) <= set(ids)
+
+
+def test_anchors_of_sections_paragraphs_tables_rows_and_footnotes(html):
+    ids = Page(html).ids()
+    anchors = ["trends", "europe", "outlook", "programme", "para-1", "para-4", "table-1",
+               "table-1-europe", "table-1-total", "fn-1", "fnref-1", "fn-3", "fn-star"]  # fmt: skip
+    assert set(anchors) <= set(ids)
+    assert "para-5" not in ids  # the summary's and the annex's paragraphs are not numbered
+    assert Page(html).links().count("para-1") == 1  # [@first..second] links to the first
+
+
+def test_paragraphs_carry_their_numbers(html):
+    page = Page(html)
+    numbered = page.all("p", "para")
+    assert [p["id"] for p in numbered] == ["para-1", "para-2", "para-3", "para-4"]
+    assert len(page.all("p", "text")) == 3
+    assert '<span class="para-number">3.</span> Europe hosted' in html
+
+
+def test_footnotes_are_listed_at_the_end_in_order_and_travel_with_their_first_call(html):
+    main_end, notes = html.index("</main>"), html.index('<aside class="notes"')
+    assert main_end < notes
+    items = Page(html[notes:]).all("li")
+    assert [(li["id"], li["value"]) for li in items] == [("fn-1", "1"), ("fn-2", "2"),
+                                                         ("fn-3", "3")]  # fmt: skip
+    assert "United Nations, <em>International Migrant Stock 2019</em>." in html[notes:]
+    # the note's text goes with its first call (for print), and only with the first
+    assert html[:main_end].count('<span class="footnote" data-n="1">') == 1
+    calls = Page(html[:main_end]).all("sup", "fn-call")
+    assert len(calls) == 4
+    second = html.index('<a href="#fn-1">1</a>')  # the second call: no id, no note
+    assert html.index('id="fnref-1"') < second
+
+
+def test_table_header_cells_span_their_columns(chart_html):
+    page = Page(chart_html)
+    headers = [(a.get("rowspan"), a.get("colspan"), a["class"]) for a in page.all("th")
+               if a.get("scope") == "col"]  # fmt: skip
+    assert headers == [
+        ("2", None, "leaf"),  # Region, the stub's heading, over both rows
+        (None, "3", "group"),  # Millions, over 1990, 2019 and Increase
+        ("2", None, "leaf num"),
+        (None, None, "leaf num"), (None, None, "leaf num"), (None, None, "leaf num"),
+    ]  # fmt: skip
+    rows = [(a["class"], a["id"]) for a in page.all("tr") if a.get("id", "").startswith("table-")]
+    assert rows == [("data", "table-1-europe"), ("data", "table-1-asia"),
+                    ("data", "table-1-americas"), ("grand-total", "table-1-total")]  # fmt: skip
+    assert len([a for a in page.all("th") if a.get("scope") == "row"]) == 4
+
+
+def test_figures_are_numbered_with_their_svg_and_alt_text(chart_html):
+    page = Page(chart_html)
+    assert [a["id"] for a in page.all("figure", "chart")] == ["figure-I", "figure-II"]
+    assert [a["aria-label"] for a in page.all("div", "chart-svg")][0] == (
+        "Bar chart of the migrants in each region in 1990 and 2019."
+    )
+    assert chart_html.count("<svg") == 2
+
+
+def test_the_masthead(html):
+    page = Page(html)
+    text = " ".join(" ".join(page.text).split())
+    assert "<title>T/BASIC/1: A basic report</title>" in html
+    assert '<html lang="en">' in html and "@page { size: A4; }" in html
+    assert "15 March 2021" in text and "Distr.: General" in text and "Original: English" in text
+    assert "Item 1 of the provisional agenda" in text
+
+
+DRAFT = "DRAFT \u2014 1 figure fails the check against the data"
+
+
+def test_the_draft_stamp_is_there_only_when_asked(basic, html):
+    assert 'class="draft' not in html and "data-draft" not in html
+    stamped = render(basic, draft=DRAFT)
+    page = Page(stamped)
+    (body,) = page.all("body")
+    assert body == {"class": "draft", "data-draft": DRAFT}
+    assert len(page.all("div", "draft-stamp")) == 1
+    # apart from the stamp, the document is the same
+    unstamped = stamped.replace(f' class="draft" data-draft="{DRAFT}"', "")
+    start = unstamped.index('<div class="draft-stamp"')
+    end = unstamped.index("</div>", start) + len("</div>\n")
+    assert unstamped[:start] + unstamped[end:] == html
+
+
+def test_a_draft_build_is_stamped_when_a_figure_fails(make_root):
+    trends = (ROOTS / "basic/content/01-trends.yaml").read_text(encoding="utf-8")
+    project = make_root("basic", {"content/01-trends.yaml": trends.replace("[47.9", "[49.9")})
+    with pytest.raises(ReportError, match="49.9 million"):
+        build(project, pdf=False, progress=lambda _: None)
+    result = build(project, pdf=False, draft=True, progress=lambda _: None)
+    assert 'class="draft-stamp"' in result.html.read_text(encoding="utf-8")
+
+
+HOSTILE = '<script>alert(1)</script> & {{ config }} {% raw %} "quoted" <img src=x onerror=y>'
+
+
+def test_content_is_escaped_everywhere_never_markup_or_template(make_root):
+    quoted = json.dumps(HOSTILE)  # a JSON string is a YAML double-quoted scalar
+    project = make_root("basic", {
+        "content/02-outlook.yaml": f"""
+            kind: section
+            title: {quoted}
+            blocks:
+              - heading: {quoted}
+              - p: {quoted}
+              - text: {json.dumps(HOSTILE + "[^desa]")}
+        """,
+        "content/footnotes.yaml": f"desa: {quoted}\neurostat: E.\noecd: O.\n",
+        "content/document.yaml": (ROOTS / "basic/content/document.yaml")
+        .read_text(encoding="utf-8").replace("title: A basic report", f"title: {quoted}"),
+    })  # fmt: skip
+    html = render(project)
+    assert "<script>" not in html and "<img" not in html
+    assert html.count("&lt;script&gt;alert(1)&lt;/script&gt; &amp; {{ config }} {% raw %}") >= 7
+    text = "".join(Page(html).text)
+    assert text.count(HOSTILE) >= 7  # title (2), heading, section title, p, text, footnote (2)
+
+
+def test_rendering_is_deterministic_in_any_folder(basic, html, tmp_path):
+    assert render(basic) == html
+    assert render(copy_root("basic", tmp_path / "elsewhere" / "basic")) == html
+
+
+def test_a_template_error_names_the_template_and_line(make_root):
+    project = make_root("basic", own_templates=True)
+    template = project.templates / "document.html.j2"
+    lines = template.read_text(encoding="utf-8").splitlines(keepends=True)
+    broken = lines[:2] + ["{% if %}\n"] + lines[2:]
+    template.write_text("".join(broken), encoding="utf-8")
+    with pytest.raises(ReportError) as err:
+        render(project)
+    assert str(err.value).startswith("templates/document.html.j2:3: template error: ")
+    assert str(err.value).endswith("(fix the Jinja syntax)")
+
+
+def test_an_undefined_name_in_a_template_names_its_line(make_root):
+    project = make_root("basic", own_templates=True)
+    template = project.templates / "document.html.j2"
+    text = template.read_text(encoding="utf-8").replace("<main>", "<main>{{ meta.nonsense }}")
+    template.write_text(text, encoding="utf-8")
+    line = text[: text.index("{{ meta.nonsense }}")].count("\n") + 1
+    with pytest.raises(ReportError) as err:
+        render(project)
+    assert str(err.value).startswith(f"templates/document.html.j2:{line}: template error: ")
+    assert "nonsense" in str(err.value)
+
+
+def test_a_missing_template_is_named(make_root):
+    project = make_root("basic", own_templates=True)
+    (project.templates / "document.html.j2").unlink()
+    with pytest.raises(ReportError) as err:
+        render(project)
+    assert str(err.value) == "templates: template document.html.j2 not found (restore it)"
+
+
+@pytest.mark.parametrize(
+    ("date", "text"),
+    [(dt.date(2012, 8, 3), "3 August 2012"), (dt.date(2021, 12, 31), "31 December 2021"),
+     (dt.date(2020, 1, 1), "1 January 2020")],
+)  # fmt: skip
+def test_dates_are_written_in_un_style_whatever_the_locale(date, text):
+    assert un_date(date) == text
