@@ -1,5 +1,6 @@
-"""`reporter watch`: change detection, debounce, error state, PDF builds superseded, the server,
-and the live reload itself, observed in a real browser (headless chromium)."""
+"""`reporter watch`: change detection, debounce, error state, the warm PDF renderer (warm,
+superseded, never outliving the watcher), the server, and the live reload itself, observed in
+a real browser (headless chromium)."""
 
 from __future__ import annotations
 
@@ -23,14 +24,18 @@ from urllib.request import urlopen
 import pytest
 
 from reporter.cli import main
-from reporter.pipeline import build
+from reporter.export.publish import publish
+from reporter.files import pid_alive
+from reporter.pipeline import BuildResult, build
 from reporter.project import Project
+from reporter.watch import runner
 from reporter.watch.changes import Debounce, changed, snapshot
-from reporter.watch.pdf import PdfBuilds
+from reporter.watch.pdf import PdfOutcome, WarmRenderer, remove_orphans
 from reporter.watch.reload import OVERLAY_ID, inject
 from reporter.watch.runner import Session, Terminal, poll
 from reporter.watch.server import PreviewServer
 from reporter.watch.state import LiveState
+from tests.pdftext import page_texts, squash
 
 BROKEN_YAML = "kind: section\ntitle: [unclosed\n"
 
@@ -179,74 +184,177 @@ def test_an_unexpected_exception_is_reported_and_watching_goes_on(make_project):
     assert "error: internal error: KeyError" in err.getvalue()
 
 
-def python(code: str) -> list[str]:
+FAKE_WORKER = """
+import json, os, sys, time
+print(json.dumps({"ready": True, "pid": os.getpid(), "seconds": 0}), flush=True)
+for line in sys.stdin:
+    job = json.loads(line)
+    while not os.path.exists(GO):
+        time.sleep(0.02)
+    print(json.dumps({"job": job["job"], "pid": os.getpid(), "builds": 1} | ANSWER), flush=True)
+"""
+
+
+def fake_worker(go: Path | None = None, answer: dict | None = None) -> list[str]:
+    """A stand-in for reporter/watch/worker.py that speaks its protocol: it answers each job
+    with `answer` once the file `go` exists (never, without one)."""
+    values = {"GO": repr(str(go or "/nonexistent/go")), "ANSWER": repr(answer or {})}
+    code = FAKE_WORKER
+    for name, value in values.items():
+        code = code.replace(name, value)
     return [sys.executable, "-c", code]
 
 
-def test_the_html_does_not_wait_for_the_pdf_and_a_newer_change_cancels_it(make_project):
+class Recording(Session):
+    """A session that keeps every PDF outcome it is given."""
+
+    def __init__(self, *args, **kwargs) -> None:
+        self.outcomes: list[PdfOutcome] = []
+        super().__init__(*args, **kwargs)
+
+    def pdf_done(self, outcome: PdfOutcome) -> None:
+        self.outcomes.append(outcome)
+        super().pdf_done(outcome)
+
+
+def test_the_pdf_comes_from_a_warm_worker(make_project):
     root = make_project()
     state, (term, out, _) = LiveState(), terminal()
-    slow = python("import time; time.sleep(60)")
-    session = Session(Project.at(root), root / "out", state, term, pdf_command=slow)
+    session = Recording(Project.at(root), root / "out", state, term)
+    try:
+        assert session.pdfs.wait_ready(60)  # imports done before anything is asked of it
+        pid = session.pdfs.pid
+        assert session.rebuild()
+        eventually(lambda: state.pdf == "written", "the first PDF", 60)
+        main_yaml = root / "content/main.yaml"
+        main_yaml.write_text(main_yaml.read_text().replace("First paragraph.", "Edited one."))
+        assert session.rebuild(["content/main.yaml"])
+        eventually(lambda: state.pdf == "written", "the second PDF", 60)
+    finally:
+        session.close()
+    first, second = session.outcomes
+    # the same process built both: the second build imported nothing (WeasyPrint included)
+    assert (first.pid, first.builds, second.pid, second.builds) == (pid, 1, pid, 2)
+    assert second.status == "written" and second.pages == 1 and second.errors == []
+    assert sorted(second.files) == ["X-1-2.html", "X-1-2.pdf", "manifest.json"]
+    assert "Edited one." in squash(" ".join(page_texts(root / "out/X-1-2.pdf")))
+    manifest = json.loads((root / "out/manifest.json").read_text())
+    assert sorted(manifest["outputs"]) == ["X-1-2.html", "X-1-2.pdf"]
+    reference = build(Project.at(root), out=root.parent / "ref", progress=lambda _: None)
+    assert (root / "out/X-1-2.pdf").read_bytes() == reference.pdf.read_bytes()
+    assert "X-1-2.pdf in " in out.getvalue() and ", 1 page\n" in out.getvalue()
+    assert not pid_alive(pid)  # gone with the session, and so is the folder it built in
+    assert not list(root.glob(".out.*"))
+
+
+def long_section(words: str) -> str:
+    paragraph = f"{words} " + "The quick brown fox jumps over the lazy dog. " * 12
+    blocks = "".join(f"  - p: {paragraph}\n" for _ in range(150))
+    return f"kind: section\nlabel: only\ntitle: The only section\nblocks:\n{blocks}"
+
+
+def test_a_superseded_build_never_publishes(make_project, monkeypatch, tmp_path):
+    published: list[Path] = []  # every PDF the session copied into out/
+
+    def spy(out, files, assets=None):
+        published.append(tmp_path / f"published-{len(published)}.pdf")
+        published[-1].write_bytes(files["X-1-2.pdf"])
+        publish(out, files, assets)
+
+    monkeypatch.setattr(runner, "publish", spy)
+    root = make_project({"content/main.yaml": long_section("Version zero.")})
+    main_yaml = root / "content/main.yaml"
+    state, (term, out, _) = LiveState(), terminal()
+    session = Session(Project.at(root), root / "out", state, term)
+    try:
+        assert session.rebuild()
+        eventually(lambda: state.pdf == "written", "the first PDF", 60)
+        main_yaml.write_text(long_section("Version one."))
+        assert session.rebuild(["content/main.yaml"])
+        busy = session.pdfs.pid
+        assert session.pdfs.running  # a PDF of a dozen pages takes a while
+        main_yaml.write_text(long_section("Version two."))
+        session.changed(["content/main.yaml"])  # as the polling loop does, at once
+        assert state.pdf == "cancelled" and not session.pdfs.running
+        assert not pid_alive(busy) and session.pdfs.pid != busy  # the next one is warming up
+        assert session.rebuild(["content/main.yaml"])
+        eventually(lambda: state.pdf == "written", "the PDF of the last edit", 60)
+    finally:
+        session.close()
+    texts = [squash(" ".join(page_texts(pdf))) for pdf in published]
+    assert len(texts) == 2 and "Version zero." in texts[0] and "Version two." in texts[1]
+    assert "Version one." not in " ".join(texts)
+    assert out.getvalue().count("wrote ") == 2
+    assert "PDF cancelled: superseded by a newer change" in out.getvalue()
+
+
+def test_the_html_does_not_wait_for_the_pdf_and_a_stale_answer_is_dropped(make_project):
+    root = make_project()
+    state, (term, out, _) = LiveState(), terminal()
+    session = Session(Project.at(root), root / "out", state, term, pdf_command=fake_worker())
     assert session.rebuild()
     # rebuild() returned while the (60 s) PDF build still runs: it did not hold the page up
     assert session.pdfs.running and state.pdf == "building"
-    first = state.token
+    first, worker = state.token, session.pdfs.pid
 
     session.changed(["content/main.yaml"])  # a newer change: the PDF in flight is stale
     assert not session.pdfs.running and state.pdf == "cancelled"
     assert "PDF cancelled: superseded by a newer change" in out.getvalue()
+    assert session.pdfs.pid != worker and not pid_alive(worker)
+    # an answer read just before the kill comes too late: nothing is published
+    session.pdf_done(PdfOutcome(1, "written", 0.1, pages=1, files=["X-1-2.pdf"]))
+    assert state.pdf == "cancelled" and "wrote" not in out.getvalue()
 
     (root / "content/main.yaml").write_text(BROKEN_YAML)
     assert not session.rebuild(["content/main.yaml"])
-    assert not session.pdfs.running  # no PDF of a failed build: the last good one stays
+    assert state.pdf == "cancelled"  # no PDF of a failed build: the last good outputs stay
     assert state.token == first
-
     session.close()
 
 
-def test_pdf_outcomes_reach_the_page_and_the_terminal(make_project):
-    outcomes = []
-    builds = PdfBuilds(python("print('wrote x.html, x.pdf, 3 pages in 1 s')"), outcomes.append)
-    builds.start()
-    eventually(lambda: outcomes, "the PDF outcome")
-    assert outcomes[0].status == "written" and outcomes[0].pages == 3
-
-    root = make_project()
+def test_a_pdf_failure_on_inputs_newer_than_the_page_is_left_to_the_next_build(
+    make_project, tmp_path
+):
+    root, go = make_project(), tmp_path / "go"
     state, (term, _, err) = LiveState(), terminal()
-    failing = python(
-        "import sys; print('  Writing PDF …'); print('error: fonts: bad'); sys.exit(1)"
-    )
-    session = Session(Project.at(root), root / "out", state, term, pdf_command=failing)
-    session.rebuild()
-    eventually(lambda: state.pdf == "failed", "the PDF to fail")
-    assert state.status()["pdf_error"] == "fonts: bad"  # shown in the overlay
-    assert "error (PDF): fonts: bad" in err.getvalue()
-
-
-def test_a_pdf_failure_on_inputs_newer_than_the_page_is_left_to_the_next_build(make_project):
-    root = make_project()
-    state, (term, _, err) = LiveState(), terminal()
-    failing = python(
-        "import sys, time; time.sleep(0.5); print('error: main.yaml: bad'); sys.exit(1)"
-    )
-    session = Session(Project.at(root), root / "out", state, term, pdf_command=failing)
+    answer = {"status": "failed", "errors": [{"text": "content/main.yaml:3:1: bad"}]}
+    command = fake_worker(go, answer)
+    session = Session(Project.at(root), root / "out", state, term, pdf_command=command)
     session.rebuild()
     (root / "content/main.yaml").write_text(BROKEN_YAML)  # read by the PDF build, not the page
-    eventually(lambda: not session.pdfs.running and state.pdf, "the PDF build to end")
+    go.touch()
     eventually(lambda: state.pdf == "cancelled", "the PDF to count as superseded")
     assert state.status()["pdf_error"] is None and "error" not in err.getvalue()
+    session.close()
 
 
-def test_successive_pdf_builds_supersede_each_other():
-    outcomes = []
-    builds = PdfBuilds(python("import time; time.sleep(60)"), outcomes.append)
-    builds.start()
-    builds.start()  # the first is cancelled before the second starts
-    assert [o.status for o in outcomes] == ["cancelled"] and builds.running
-    assert builds.cancel() and not builds.running
-    assert [o.status for o in outcomes] == ["cancelled", "cancelled"]
-    assert not builds.cancel()  # nothing in flight
+def test_successive_pdf_builds_supersede_each_other(tmp_path):
+    outcomes: list[PdfOutcome] = []
+    renderer = WarmRenderer(tmp_path, tmp_path / "w", False, outcomes.append, fake_worker())
+    first = renderer.pid
+    assert renderer.start() == 1 and renderer.running
+    assert renderer.start() == 2 and renderer.running  # the first is killed, a new one asked
+    second = renderer.pid
+    assert second != first and not pid_alive(first)
+    assert renderer.cancel() and not renderer.running and not pid_alive(second)
+    assert not renderer.cancel()  # nothing in flight
+    renderer.close()
+    assert outcomes == []  # a superseded build has nothing to say
+    assert not pid_alive(renderer.pid) and not (tmp_path / "w").exists()
+
+
+def test_a_worker_that_dies_fails_its_build_and_the_next_one_is_started(tmp_path):
+    outcomes: list[PdfOutcome] = []
+    dying = [sys.executable, "-c", "import sys; sys.stdin.readline(); sys.exit('out of luck')"]
+    renderer = WarmRenderer(tmp_path, tmp_path / "w", False, outcomes.append, dying)
+    first = renderer.pid
+    renderer.start()
+    eventually(lambda: outcomes, "the failure")
+    assert outcomes[0].status == "failed"
+    assert outcomes[0].error == "the PDF worker stopped (exit code 1): out of luck"
+    renderer.start()  # a new worker for the next build
+    assert renderer.pid != first
+    renderer.close()
 
 
 # the server
@@ -521,7 +629,7 @@ def test_a_csv_edited_50_times_under_watch_ends_in_one_consistent_build(watching
     import hashlib
     import json
 
-    root, _, process, _, stderr = watching
+    root, _, process, stdout, stderr = watching
     out = root / "out"
     eventually(lambda: (out / "X-1-2.pdf").is_file(), "the first PDF", 30)
     for i in range(50):
@@ -539,4 +647,73 @@ def test_a_csv_edited_50_times_under_watch_ends_in_one_consistent_build(watching
         return same and "X-1-2.pdf" in files and b">49.5<" in files["X-1-2.html"]
 
     eventually(settled, "one consistent build of the last edit, PDF included", 60)
-    assert not list(root.glob(".out.*")) and "Traceback" not in stderr.read_text()
+    process.send_signal(signal.SIGINT)
+    assert process.wait(10) == 0
+    assert not list(root.glob(".out.*")), stdout.read_text()  # nothing left behind
+    assert "Traceback" not in stderr.read_text()
+
+
+def test_an_error_found_by_the_worker_reaches_the_overlay_with_its_place(
+    chromium, make_project, tmp_path
+):
+    root = make_project()
+    (root / "content/main.yaml").write_text(BROKEN_YAML)
+    # the page's own build is left out, so that only the worker meets the broken file
+    page = tmp_path / "page/X-1-2.html"
+    page.parent.mkdir()
+    page.write_text("<!DOCTYPE html><html><body><p>The last good page.</p></body></html>\n")
+
+    def page_only(project, **options):
+        return BuildResult(page, None)
+
+    state, (term, _, err) = LiveState(), terminal()
+    session = Recording(Project.at(root), root / "out", state, term, build_html=page_only)
+    server = PreviewServer(("127.0.0.1", 0), root / "out", state, "proj")
+    server.start()
+    try:
+        assert session.rebuild()
+        eventually(lambda: state.pdf == "failed", "the PDF to fail", 60)
+        chromium.open(server.url)
+        script = f"document.getElementById('{OVERLAY_ID}')?.textContent"
+        message = eventually(lambda: chromium.evaluate(script), "the error overlay")
+    finally:
+        server.stop()
+        session.close()
+    (error,) = session.outcomes[0].errors  # as data: the place, the message, the hint
+    assert (error["file"], error["line"], error["column"]) == ("content/main.yaml", 3, 1)
+    assert error["message"].startswith("malformed YAML")
+    assert message.startswith("PDF failed:\ncontent/main.yaml:3:1: malformed YAML")
+    assert "The last good page." in chromium.evaluate("document.body.innerText")
+    assert "error (PDF): content/main.yaml:3:1: malformed YAML" in err.getvalue()
+
+
+def worker_of(pid: int) -> int:
+    """The pid of the warm renderer that the process `pid` started (Linux: /proc)."""
+
+    def found() -> int | None:
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError):
+                parent = int(stat.read_text().rpartition(")")[2].split()[1])
+                command = (stat.parent / "cmdline").read_bytes()
+                if parent == pid and b"reporter.watch.worker" in command:
+                    return int(stat.parent.name)
+        return None
+
+    return eventually(found, "the worker process")
+
+
+@pytest.mark.parametrize("how", ["SIGINT", "SIGTERM", "SIGKILL"])
+def test_no_worker_outlives_watch(watching, how):
+    root, url, process, stdout, stderr = watching
+    eventually(lambda: status(url)["pdf"] == "written", "the first PDF", 60)
+    worker = worker_of(process.pid)
+    process.send_signal(getattr(signal, how))
+    assert process.wait(10) == {"SIGINT": 0, "SIGTERM": 0, "SIGKILL": -9}[how]
+    eventually(lambda: not pid_alive(worker), "the worker to be gone")
+    left = sorted(p.name for p in root.glob(".out.*"))
+    if how == "SIGKILL":  # nothing could clean up: the next watch does
+        assert left == [f".out.watch-{process.pid}"]
+        remove_orphans(root / "out")
+        left = sorted(p.name for p in root.glob(".out.*"))
+    assert left == [] and not list(root.glob(".reporter-cache/*/tmp-*"))
+    assert "Traceback" not in stderr.read_text()

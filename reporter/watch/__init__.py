@@ -5,7 +5,9 @@ changes.py  which files changed (polling) and when to build (debounce)
 state.py    what the page is told: which HTML is current, the last error, the PDF's status
 reload.py   the script injected into the served page (reload, error overlay)
 server.py   the HTTP server: the page, out/ (nothing outside it), the event stream
-pdf.py      the PDF, rebuilt in a child process after the HTML; a newer change cancels it
+pdf.py      the warm renderer: a worker process kept warm, one PDF build at a time; a newer
+            change supersedes the build in flight
+worker.py   that worker: imports the pipeline and WeasyPrint once, builds on request
 runner.py   the session: first build, the polling loop, terminal output, Ctrl-C
 """
 

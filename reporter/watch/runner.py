@@ -2,8 +2,10 @@
 
 Each rebuild writes the HTML exactly as `reporter build --html-only` would (build() with
 pdf=False: out/ replaced whole, a failed build leaves the last good outputs), publishes it to the
-page, prints one line with the clock time and how long it took (or the error, the same line
-`reporter build` gives), then starts the PDF in the background (pdf.py).
+page and prints one line with the clock time and how long it took (or the error, the same line
+`reporter build` gives). The warm renderer (pdf.py) builds the PDF at the same time, on the
+other core (on two cores this hides the page's build, about 0.1 s, from the PDF's time); it is
+published after the page, unless a newer change came first.
 """
 
 from __future__ import annotations
@@ -17,10 +19,11 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from reporter.errors import ReportError, UsageError
+from reporter.export.publish import publish
 from reporter.pipeline import build
 from reporter.project import Project
 from reporter.watch.changes import Debounce, Snapshot, changed, snapshot
-from reporter.watch.pdf import PdfBuilds, PdfOutcome, build_command
+from reporter.watch.pdf import PdfOutcome, WarmRenderer, private_folder, remove_orphans
 from reporter.watch.server import PreviewServer
 from reporter.watch.state import LiveState
 
@@ -42,7 +45,12 @@ class Terminal:
 
 
 class Session:
-    """The rebuild logic, apart from the server and the polling loop."""
+    """The rebuild logic, apart from the server and the polling loop.
+
+    out/ has two writers, both in this process: the page's builds (the polling thread) and the
+    publication of the warm renderer's builds (its reading thread). One lock orders them: a
+    PDF is published only while its build is the latest one asked for, after its page, and
+    never once a newer change has been seen."""
 
     def __init__(
         self,
@@ -58,14 +66,21 @@ class Session:
     ) -> None:
         self.project, self.out, self.state, self.terminal = project, out, state, terminal
         self.draft, self.debug, self.build_html = draft, debug, build_html
-        command = pdf_command or build_command(project.root, out, draft)
-        self.pdfs = PdfBuilds(command, self.pdf_done) if pdf else None
-        self.pdf_path = out / "report.pdf"  # named after the symbol once a build has run
         self.inputs: Snapshot = {}
+        self._writing = threading.Lock()  # out/ has one writer at a time
+        self._job: int | None = None  # the PDF build that may be published when it is done
+        self._warnings: list[str] = []  # printed with the page: not again with its PDF
+        self.pdfs = None
+        if pdf:  # started now: it does its imports while the first page is built
+            folder = private_folder(out)
+            self.pdfs = WarmRenderer(project.root, folder, draft, self.pdf_done, pdf_command)
 
     def changed(self, paths: Sequence[str] = ()) -> None:
         """Files changed (the build follows once they settle): the PDF in flight is stale."""
+        with self._writing:
+            self._job = None
         if self.pdfs and self.pdfs.cancel():
+            self.state.set_pdf("cancelled")
             self.terminal.say("PDF cancelled: superseded by a newer change")
 
     def rebuild(self, paths: Sequence[str] = ()) -> bool:
@@ -74,6 +89,16 @@ class Session:
             self.terminal.say(f"changed {paths[0]}{more}")
         self.changed()
         self.inputs = snapshot(self.project.root)  # what this build (and its PDF) read
+        with self._writing:
+            job = self.pdfs.start() if self.pdfs else None  # the PDF alongside the page
+            built = self._page()
+            self._job = job if built else None  # a failed page: its PDF is never published
+            if built and self.pdfs:
+                self.state.set_pdf("building")
+        return built
+
+    def _page(self) -> bool:
+        """Build the HTML, publish it to the page; False (the error shown) if it failed."""
         started = time.perf_counter()
         try:
             result = self.build_html(
@@ -90,14 +115,11 @@ class Session:
             return False
         seconds = time.perf_counter() - started
         new = self.state.good(html, result.html.name)
+        self._warnings = list(result.warnings)
         for warning in result.warnings:
             self.terminal.say(f"warning: {warning}", error=True)
         same = "" if new else " (no change to the page)"
         self.terminal.say(f"built {shown(result.html)} in {seconds:.1f} s{same}")
-        if self.pdfs:
-            self.pdf_path = result.html.with_suffix(".pdf")
-            self.state.set_pdf("building")
-            self.pdfs.start()
         return True
 
     def _failed(self, message: str) -> None:
@@ -105,20 +127,54 @@ class Session:
         self.terminal.say(f"error: {message}", error=True)
 
     def pdf_done(self, outcome: PdfOutcome) -> None:
-        if outcome.status == "failed" and snapshot(self.project.root) != self.inputs:
-            # it read inputs newer than the HTML's: the build they trigger will tell
-            outcome.status, outcome.error = "cancelled", ""
-        self.state.set_pdf(outcome.status, outcome.error or None)
+        """A PDF build's outcome (from the renderer's thread): published if it is still the
+        latest build asked for and the inputs have not changed since."""
+        with self._writing:
+            if outcome.job != self._job:
+                return  # superseded, or its page failed: nothing to say
+            self._job = None
+            if snapshot(self.project.root) != self.inputs:
+                # it read inputs newer than the page's: the build they trigger will tell
+                self.state.set_pdf("cancelled")
+                return
+            if outcome.status == "written":
+                self._publish(outcome)
+            self.state.set_pdf(outcome.status, outcome.error or None)
+            self._report(outcome)
+
+    def _publish(self, outcome: PdfOutcome) -> None:
+        """The worker's build, copied into out/ as one unit (export/publish.py)."""
+        built = self.pdfs.folder / "out"
+        try:
+            files = {name: (built / name).read_bytes() for name in outcome.files}
+            if "manifest.json" not in files:  # not a whole build: out/ would no longer be one
+                raise ReportError(f"the PDF worker's build lacks a manifest: {outcome.files}")
+            publish(self.out, files, built / "assets")
+        except (ReportError, OSError) as exc:
+            outcome.status, outcome.errors = "failed", [{"text": str(exc)}]
+
+    def _report(self, outcome: PdfOutcome) -> None:
+        for warning in outcome.warnings:
+            if warning not in self._warnings:
+                self.terminal.say(f"warning: {warning}", error=True)
         if outcome.status == "written":
-            pages = f", {outcome.pages} pages" if outcome.pages else ""
-            self.terminal.say(f"wrote {shown(self.pdf_path)} in {outcome.seconds:.1f} s{pages}")
-        elif outcome.status == "failed":
-            for line in outcome.error.splitlines():
-                self.terminal.say(f"error (PDF): {line}", error=True)
+            pdf = next((self.out / n for n in outcome.files if n.endswith(".pdf")), self.out)
+            plural = "" if outcome.pages == 1 else "s"
+            pages = f", {outcome.pages} page{plural}" if outcome.pages else ""
+            self.terminal.say(f"wrote {shown(pdf)} in {outcome.seconds:.1f} s{pages}")
+            return
+        if self.debug and outcome.traceback:
+            print(outcome.traceback, file=self.terminal.err or sys.stderr)
+        for line in outcome.error.splitlines():
+            self.terminal.say(f"error (PDF): {line}", error=True)
 
     def close(self) -> None:
-        if self.pdfs and self.pdfs.cancel():
-            self.terminal.say("PDF cancelled")
+        with self._writing:
+            self._job = None
+        if self.pdfs:
+            if self.pdfs.running:
+                self.terminal.say("PDF cancelled")
+            self.pdfs.close()
 
 
 def poll(
@@ -167,6 +223,8 @@ def watch(
     except OSError as exc:
         raise UsageError(f"cannot serve on {host}:{port}: {exc.strerror or exc}",
                          hint="choose another --port (0: any free port)") from None  # fmt: skip
+    if pdf:
+        remove_orphans(out)
     session = Session(project, out, state, terminal, pdf=pdf, draft=draft, debug=debug)
     stop = stop or threading.Event()
     restore = _sigterm_as_interrupt()
