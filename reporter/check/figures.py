@@ -7,7 +7,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from reporter.content.english import FRACTIONS, MULTIPLES, ONES, ORDINALS, SUPERLATIVES, TENS
+from reporter.content.english import (
+    FRACTIONS,
+    MULTIPLES,
+    ONES,
+    ORDINALS,
+    SUPERLATIVES,
+    TENS,
+    ordinal_suffix,
+)
 
 # Longest first, so "just under" wins over "under".
 QUALIFIERS = {
@@ -21,7 +29,7 @@ QUALIFIERS = {
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 UNITS = ("per cent", "percent", "%")
 _ORDINAL = re.compile(
-    rf"(?:the )?(?:(?P<word>{'|'.join(ORDINALS)})|(?P<digits>\d+)(?:st|nd|rd|th))"
+    rf"(?:the )?(?:(?P<word>{'|'.join(ORDINALS)})|(?P<digits>\d+)(?P<suffix>st|nd|rd|th))"
     rf"(?:[ -](?:{'|'.join(SUPERLATIVES)})\b.*)?"
     rf"|(?:the )?(?P<alone>{'|'.join(SUPERLATIVES)})\b.*"
 )
@@ -67,7 +75,10 @@ def ordinal(text: str) -> int | None:
         return None
     if m["word"]:
         return ORDINALS.index(m["word"]) + 1
-    return int(m["digits"]) if m["digits"] else 1
+    if not m["digits"]:
+        return 1
+    place = int(m["digits"])
+    return place if m["suffix"] == ordinal_suffix(place) else None  # "21st", not "21th"
 
 
 def parse_figure(text: str) -> Stated:

@@ -7,11 +7,12 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from reporter.check.computed import write
 from reporter.check.figures import NotAFigure, parse_figure
 from reporter.check.rules import UnitMismatch, Verdict, in_figure_terms, judge
 from reporter.compute.quantities import Quantities
 from reporter.content import schema
-from reporter.content.inline import Figure, Str, plain_text
+from reporter.content.inline import Computed, Figure, Str, plain_text
 from reporter.content.model import Document
 from reporter.content.yamlsource import load_mapping, load_yaml
 from reporter.errors import Collector, Location, suggest
@@ -60,16 +61,24 @@ class CheckReport:
 def figures_in(doc: Document):
     """(place, figure, the text before it in its run) for every figure, in reading order:
     paragraphs, headings, the summary, the annex, tables' and charts' texts, footnotes."""
+    for place, node, before in claims_in(doc):
+        if isinstance(node, Figure):
+            yield place, node, before
+
+
+def claims_in(doc: Document):
+    """(place, node, the text before it) for every figure and computed value, in reading
+    order; a computed value's text counts in what follows once the check has written it."""
     for place, inlines in doc.runs():
-        for figure, before in _figures(inlines, []):
-            yield place, figure, before
+        for node, before in _figures(inlines, []):
+            yield place, node, before
 
 
 def _figures(nodes: list, before: list[str]):
     for node in nodes:
-        if isinstance(node, Figure):
+        if isinstance(node, Figure | Computed):
             yield node, "".join(before)
-            before.append(node.text)
+            before.append(node.text or "")
         elif isinstance(node, Str):
             before.append(node.text)
         elif getattr(node, "children", None):
@@ -108,7 +117,12 @@ def check_document(doc: Document, quantities: Quantities, root: Path) -> CheckRe
     sources = read_sources(root)
     aliases = read_aliases(root)
     errors = Collector()  # every unknown quantity, wherever it stands, in one run
-    for place, figure, before in figures_in(doc):
+    for place, figure, before in claims_in(doc):
+        if isinstance(figure, Computed):
+            with errors.each():
+                value = quantities.get(figure.quantity, figure.loc)
+                report.findings.append(_computed(place, figure, value, before, aliases))
+            continue
         if figure.source is not None:
             report.findings.append(_declared(place, figure, doc, sources))
             continue
@@ -129,6 +143,28 @@ def check_document(doc: Document, quantities: Quantities, root: Path) -> CheckRe
                         is_figure=False)
             )  # fmt: skip
     return report
+
+
+def _computed(place: str, node: Computed, value, before: str, aliases: dict) -> Finding:
+    """A computed value: its text written from the data, then checked as a typed figure is
+    (words chosen by the sign alone pass, unless no word fits)."""
+    written = write(node, value, change_direction(before))
+    node.text = written.text
+    if value.text is not None:
+        return _named(place, node, node.quantity, value, aliases)
+    if not written.figure:
+        status = "fail" if written.problem else "pass"
+        return Finding(status, node.text, node.loc, place, node.quantity, value.value,
+                       written.rule, written.problem)  # fmt: skip
+    figure = Figure(node.offset, node.loc, written.figure, [node.quantity])
+    finding = _bound(place, figure, node.quantity, value, before, [])
+    finding.text = node.text
+    finding.rule = "; ".join(filter(None, (written.rule, finding.rule)))
+    if written.figure.startswith("\u2212"):  # as typed: a change is its size after its direction
+        finding.message += (
+            f" (write the direction before it: {{={node.quantity} sign rose|fell}} by)"
+        )
+    return finding
 
 
 def _named(place: str, figure: Figure, name: str, value, aliases: dict) -> Finding:

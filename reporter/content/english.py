@@ -1,5 +1,5 @@
-"""The English words reporter reads in prose and writes in dates: number words, ordinals,
-superlatives, fractions, multiples and month names."""
+"""The English words reporter reads in prose and writes in dates and computed values: number
+words, ordinals, superlatives, fractions, multiples and month names."""
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")  # fmt: skip
@@ -21,3 +21,15 @@ ORDINALS = ["first", "second", "third", "fourth", "fifth", "sixth", "seventh", "
             "seventeenth", "eighteenth", "nineteenth", "twentieth"]  # fmt: skip
 SUPERLATIVES = ("largest", "biggest", "highest", "greatest", "most", "fastest", "smallest",
                 "lowest", "least", "fewest", "slowest")  # fmt: skip
+
+
+def ordinal_suffix(place: int) -> str:
+    """'st', 'nd', 'rd' or 'th', as in 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, 112th."""
+    if place % 100 in (11, 12, 13):
+        return "th"
+    return {1: "st", 2: "nd", 3: "rd"}.get(place % 10, "th")
+
+
+def ordinal_word(place: int) -> str:
+    """UN style: 'first' to 'ninth' in words, then '10th', '11th', '21st', '22nd', …"""
+    return ORDINALS[place - 1] if 0 < place < 10 else f"{place}{ordinal_suffix(place)}"

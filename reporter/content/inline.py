@@ -4,6 +4,8 @@
 [46 million]{=quantity}  [5]{=q1 =q2}  (bound figures: each quantity must match)
     [$372 billion]{src=footnote-id}  (a figure declared as coming from outside data/)
 \\*  \\[  (a literal * or [)
+{=quantity FORMAT}  (a value computed from the data, written in when the figures are checked:
+    content/computed.py reads FORMAT)
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from reporter.content.computed import BadFormat, Format, parse_format
 from reporter.content.yamlsource import Text, locate
 from reporter.errors import Location, ReportError
 
@@ -19,10 +22,13 @@ MAX_NODES = 10_000  # markup nodes in one string: bounds memory on hostile conte
 
 _ID = r"[A-Za-z0-9][\w.-]*"
 _FOOTNOTE = re.compile(rf"\[\^({_ID})\]")
-_REF = re.compile(rf"\[([@#])({_ID}?)(?:\.\.({_ID}?))?\]")
+_LABEL = r"[A-Za-z0-9](?:[\w-]|\.(?!\.))*"  # as _ID, but no "..": that joins a range
+_REF = re.compile(rf"\[([@#])({_LABEL})(?:\.\.({_LABEL}))?\]")
+_RANGE_HINT = "a range joins two labels: write [@first..last]"
 _BRACKET = re.compile(r"\[((?:\\.|[^\]\\])*)\](?:\(([^)\s]*)\)|\{([^}]*)\})")
 _QUANTITY = r"[A-Za-z][\w-]*(?:\.[\w-]+\.\w+)?"  # a named quantity or table.row.column
 _BINDINGS = re.compile(rf"(?:=({_QUANTITY})\s*)+|src=({_ID})")
+_COMPUTED = re.compile(rf"\{{=({_QUANTITY})(?:\s+([^{{}}]*))?\}}")
 
 
 @dataclass
@@ -79,6 +85,27 @@ class Figure(Located):
     children: list[Node] = field(default_factory=list)
 
 
+@dataclass
+class Computed(Located):
+    """A value computed from the data, `{=quantity FORMAT}`: the check writes its text."""
+
+    quantity: str
+    format: Format
+    written: str  # as written, "{=stock .1 million}", for messages
+    text: str | None = None  # filled when the figures are checked (check/computed.py)
+
+    def shown(self) -> str:
+        """The text written in; asking before the check has written it is an error."""
+        if self.text is None:
+            raise ReportError(
+                f"{self.written} has no text yet: computed values are written in when the "
+                "figures are checked",
+                self.loc,
+                "a table's row labels and column headings cannot hold one",
+            )
+        return self.text
+
+
 def parse_inline(raw: str, fallback: Location) -> list[Node]:
     """Parse one string of prose; errors point at the offending character."""
     return _Parser(raw, fallback).parse(0, len(raw), in_emph=False)
@@ -96,6 +123,8 @@ def plain_text(nodes: list[Node]) -> str:
             out.append(node.number)
         elif isinstance(node, Ref):
             out.append(node.text)
+        elif isinstance(node, Computed):
+            out.append(node.shown())
     return "".join(out)
 
 
@@ -154,8 +183,14 @@ class _Parser:
                 nodes.append(Emph(i, self.parse(i + 1, close, in_emph=True)))
                 i = close + 1
                 continue
+            if raw.startswith("{=", i):
+                node, i_next = self._computed(i, end)
+                flush()
+                nodes.append(node)
+                i = i_next
+                continue
             if ch == "[":
-                node, i_next = self._bracket(i, end)
+                node, i_next = self._bracket(i, end, in_emph)
                 flush()
                 nodes.append(node)
                 i = i_next
@@ -169,23 +204,45 @@ class _Parser:
         return nodes
 
     def _find_unescaped(self, char: str, start: int, end: int) -> int:
+        """The first `char` from `start` that is neither escaped nor inside a link or figure
+        (whose brackets are passed over whole: "*see [the *Digest*](url)*" is one emphasis)."""
         i = start
         while i < end:
             if self.raw[i] == "\\":
                 i += 2
+                continue
+            if self.raw[i] == "[" and (m := _BRACKET.match(self.raw, i, end)):
+                i = m.end()
                 continue
             if self.raw[i] == char:
                 return i
             i += 1
         return -1
 
-    def _bracket(self, i: int, end: int) -> tuple[Node, int]:
+    def _computed(self, i: int, end: int) -> tuple[Node, int]:
+        m = _COMPUTED.match(self.raw, i, end)
+        if not m:
+            raise self.fail(
+                i,
+                "'{=' starts no computed value",
+                "write {=quantity}, {=quantity .1 million}, {=table.row.column} or \\{",
+            )
+        try:
+            fmt = parse_format(m[2] or "")
+        except BadFormat as exc:
+            raise self.fail(m.start(2) + exc.offset, exc.message, exc.hint) from None
+        return Computed(i, self.where(i), m[1], fmt, m[0]), m.end()
+
+    def _bracket(self, i: int, end: int, in_emph: bool) -> tuple[Node, int]:
         raw = self.raw
         if m := _FOOTNOTE.match(raw, i, end):
             return FootnoteCall(i, self.where(i), m[1]), m.end()
         if raw.startswith(("[@", "[#"), i):
             m = _REF.match(raw, i, end)
-            if not m or not m[2] or m[3] == "":
+            if not m:
+                close = raw.find("]", i, end)
+                if close > 0 and ".." in raw[i:close]:
+                    raise self.fail(i, "malformed reference", _RANGE_HINT)
                 raise self.fail(
                     i, "malformed reference", "write [@label], [#label] or [@first..last]"
                 )
@@ -197,7 +254,7 @@ class _Parser:
                 "'[' starts no footnote, reference, link or figure",
                 "write [^id], [@label], [text](url), [figure]{=quantity} or \\[",
             )
-        children = self.parse(m.start(1), m.end(1), in_emph=False)
+        children = self.parse(m.start(1), m.end(1), in_emph)  # no emphasis in emphasis
         if m[2] is not None:
             url = m[2]
             if not url.lower().startswith(LINK_SCHEMES):

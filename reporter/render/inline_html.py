@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from markupsafe import Markup, escape
 
-from reporter.content.inline import Emph, Figure, FootnoteCall, Link, Node, Ref, Str
+from reporter.content.inline import Computed, Emph, Figure, FootnoteCall, Link, Node, Ref, Str
 
 
 def inline_html(nodes: list[Node], notes: dict | None = None, table_notes: str = "") -> Markup:
@@ -27,6 +27,11 @@ def inline_html(nodes: list[Node], notes: dict | None = None, table_notes: str =
             out.append(
                 Markup('<span class="figure" data-bind="%s">%s</span>')
                 % (attr, inline_html(node.children, notes, table_notes))
+            )
+        elif isinstance(node, Computed):  # its text is written by the check: shown() insists
+            out.append(
+                Markup('<span class="computed" data-bind="%s">%s</span>')
+                % (node.quantity, node.shown())
             )
         elif isinstance(node, Ref):
             out.append(Markup('<a class="ref" href="#%s">%s</a>') % (node.target, node.text))
