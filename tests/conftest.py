@@ -116,6 +116,35 @@ def make_project(tmp_path):
     return make
 
 
+# MINIMAL with figures bound in its paragraph: to a table cell, to a quantity, to a share in
+# per cent, and one declared from a footnote.
+CHECKED = {
+    "content/main.yaml": """
+        kind: section
+        label: only
+        title: The only section
+        blocks:
+          - p: >-
+              The total was [3.8]{=first-table.total.v}, of which a was [about 1.5]{=a_value}
+              and b [more than half]{=b_share}; the sky holds [9 stars]{src=note}.[^note]
+          - table: first-table
+    """,
+    "content/quantities.yaml": """
+        a_value:
+          formula: first-table.a.v
+        b_share:
+          formula: 100 * (first-table.total.v - first-table.a.v) / first-table.total.v
+          unit: percent
+    """,
+}
+
+
+@pytest.fixture
+def checked(make_project) -> Path:
+    """MINIMAL with CHECKED written over it: a project whose check passes, to edit in a test."""
+    return make_project(CHECKED)
+
+
 # --- fixture projects: tests/roots/NAME --------------------------------------------------------
 
 

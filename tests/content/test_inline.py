@@ -144,6 +144,22 @@ def test_nodes_know_their_offsets():
     }
 
 
+def test_inline_markup():
+    nodes = parse("See *Digest*,[^n] [@t], [#t], [a](https://un.org) [46 million]{=q} \\*x")
+    kinds = [type(n) for n in nodes]
+    assert kinds == [Str, Emph, Str, FootnoteCall, Str, Ref, Str, Ref, Str, Link, Str, Figure, Str]
+    assert nodes[5].with_kind and not nodes[7].with_kind
+    assert nodes[11].text == "46 million" and nodes[11].quantities == ["q"]
+    assert nodes[-1].text == " *x"
+
+
+def test_figure_bindings():
+    (one,) = parse("[5]{=corridors.in-north.change =total_2008}")
+    assert one.quantities == ["corridors.in-north.change", "total_2008"]
+    (two,) = parse("[$372 billion]{src=wb-brief-18}")
+    assert two.source == "wb-brief-18" and two.quantities == [] and two.text == "$372 billion"
+
+
 @pytest.mark.parametrize(
     ("text", "message"),
     [
@@ -151,6 +167,8 @@ def test_nodes_know_their_offsets():
                               "write \\*)"),
         ("[a](javascript:alert(1))", "link to 'javascript:alert(1' refused (links may use http, "
                                      "https or mailto only)"),
+        ("[a](javascript:void)", "link to 'javascript:void' refused (links may use http, https "
+                                 "or mailto only)"),
         ("[a](ftp://example.org)", "link to 'ftp://example.org' refused"),
         ("[a](/etc/passwd)", "link to '/etc/passwd' refused"),
         ("[plain bracket", "'[' starts no footnote, reference, link or figure (write [^id], "

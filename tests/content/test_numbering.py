@@ -10,6 +10,7 @@ from reporter.content.model import FigureBlock, Paragraph, TableBlock
 from reporter.content.numbering import roman
 from reporter.errors import ReportError
 from reporter.pipeline import load
+from reporter.project import Project
 from tests.conftest import ROOTS
 
 
@@ -237,3 +238,30 @@ def test_numbers_are_filled_in_place_on_the_model(basic):
     numbered = [b for b in basic.blocks() if isinstance(b, Paragraph) and b.numbered]
     assert [b.number for b in numbered] == [1, 2, 3, 4]
     assert [b.label for b in numbered] == ["first", "second", "third", "fourth"]
+
+
+def test_unknown_label_names_file_line_and_column(make_project):
+    root = make_project()
+    path = root / "content/main.yaml"
+    path.write_text(path.read_text().replace("[@first-table]", "[@first-tabel]"))
+    with pytest.raises(ReportError) as err:
+        load(Project.at(root))
+    assert str(err.value) == (
+        "content/main.yaml:7:30: unknown label 'first-tabel' (did you mean 'first-table'?)"
+    )
+
+
+def test_unknown_footnote_names_file_and_line(make_project):
+    root = make_project({"content/footnotes.yaml": "nothing: here\n"})
+    with pytest.raises(ReportError) as err:
+        load(Project.at(root))
+    assert str(err.value).startswith("content/main.yaml:5:24: unknown footnote 'note'")
+
+
+def test_range_must_run_forwards(make_project):
+    root = make_project()
+    path = root / "content/main.yaml"
+    text = path.read_text().replace("- p: First", "- label: first\n    p: First")
+    path.write_text(text.replace("[@first-table]", "[@second..first]"))
+    with pytest.raises(ReportError, match="runs backwards"):
+        load(Project.at(root))

@@ -10,8 +10,10 @@ import platform
 
 import pytest
 
+from reporter.cli import main
 from reporter.export.manifest import inputs, manifest, sha256, versions
 from reporter.pipeline import build
+from tests.matrix import LONG, WIDE
 
 
 def read(data: bytes) -> dict:
@@ -108,3 +110,37 @@ def test_two_builds_write_the_same_manifest(make_root, tmp_path):
     second = build(project, out=tmp_path / "two", pdf=False, fresh=True, progress=lambda _: None)
     one = (first.html.parent / "manifest.json").read_bytes()
     assert one == (second.html.parent / "manifest.json").read_bytes()
+
+
+MINIMAL_TABLE = """
+    title: Corridors
+    data: long
+    stub: Origin
+    rows:
+      - {id: alpha, label: From Alpha, where: {origin: Alpha}}
+      - {id: total, label: Total, style: grand-total}
+    columns:
+      - {id: n, heading: Persons, sum: persons, decimals: 0}
+"""
+
+
+def test_a_table_reads_an_sql_dataset_and_the_manifest_says_how(make_project, tmp_path):
+    root = make_project(
+        {
+            "content/tables/first-table.yaml": MINIMAL_TABLE,
+            "data/wide.csv": WIDE,
+            "data/datasets.yaml": LONG,
+        }
+    )
+    out = tmp_path / "out"
+    assert main(["build", str(root), "--html-only", "--out", str(out)]) == 0
+    html = next(out.glob("*.html")).read_text()
+    row = html.split('id="table-1-alpha"', 1)[1].split("</tr>", 1)[0]
+    assert ">22<" in row  # 10 + 12 persons from Alpha
+    manifest = json.loads((out / "manifest.json").read_text())
+    assert manifest["datasets"]["long"]["reads"] == ["matrix"]
+    assert "unpivot matrix" in manifest["datasets"]["long"]["sql"]
+    assert manifest["datasets"]["matrix"] == {
+        "file": "data/wide.csv",
+        "read": {"file": "wide.csv", "na": ".."},
+    }

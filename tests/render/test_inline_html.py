@@ -47,6 +47,8 @@ def paragraph(doc, number: int):
         ("[*about* 5]{=q}", '<span class="figure" data-bind="q"><em>about</em> 5</span>'),
         (r"\*not emphasis\* \[not a link]", "*not emphasis* [not a link]"),
         ("{{ config }} {% if x %}", "{{ config }} {% if x %}"),
+        ("<script>alert(1)</script> {{ config }}",
+         "&lt;script&gt;alert(1)&lt;/script&gt; {{ config }}"),
     ],
 )  # fmt: skip
 def test_each_node_becomes_its_own_element_and_text_is_escaped(text, expected):

@@ -1,5 +1,6 @@
 """The flagship's prose against its data: every computable figure is bound, all pass but the
-one documented erratum, nothing is unbound; changing any bound figure or a data cell fails."""
+one documented erratum, nothing is unbound and the project is strict; changing any bound
+figure or a data cell fails."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import shutil
 
 import pytest
 
+from reporter.cli import main
 from reporter.pipeline import check_project
 from reporter.project import Project
 
@@ -88,8 +90,6 @@ def test_changing_a_data_cell_fails_the_figures_that_read_it(copy_flagship):
 
 
 def test_check_against_other_data_folder(flagship, tmp_path, capsys):
-    from reporter.cli import main
-
     other = tmp_path / "data"
     shutil.copytree(flagship.root / "data", other)
     csv = other / "a67254_gfmd_round_tables.csv"
@@ -102,3 +102,13 @@ def test_check_against_other_data_folder(flagship, tmp_path, capsys):
     assert main(["check", str(flagship.root), "--data", str(other)]) == 1
     out = capsys.readouterr().out
     assert "“759”" in out and "para. 40" in out
+
+
+def test_the_flagship_is_strict_an_unbound_number_fails(copy_flagship, capsys):
+    part = copy_flagship / "content/02-recent-developments.yaml"
+    text = part.read_text()
+    part.write_text(text.replace("than at any time in history", "than in 17 earlier decades", 1))
+    assert text != part.read_text()
+    assert main(["check", str(copy_flagship)]) == 1
+    out = capsys.readouterr().out
+    assert "“17”: neither bound to the data nor declared (the project is strict)" in out

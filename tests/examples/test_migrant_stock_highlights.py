@@ -4,7 +4,6 @@ every figure, name and rank bound — and each one, changed, fails the check at 
 from __future__ import annotations
 
 import re
-from pathlib import Path
 
 import pytest
 
@@ -15,9 +14,8 @@ from reporter.compute.quantities import Quantities, read_quantities
 from reporter.data.datasets import Datasets
 from reporter.pipeline import build, compute_tables, load
 from reporter.project import Project
-from tests.conftest import copy_example
+from tests.conftest import ROOT, copy_example
 
-ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE = ROOT / "examples" / "migrant-stock-highlights"
 SOURCES = ROOT / "examples" / "migration-2017" / "data"
 

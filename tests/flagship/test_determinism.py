@@ -1,4 +1,5 @@
-"""Same inputs, same bytes: in another folder, at another time, under another TZ and locale."""
+"""The flagship: same inputs, same bytes, in another folder, at another time, under another TZ
+and locale; the manifest of a build."""
 
 from __future__ import annotations
 
@@ -47,16 +48,3 @@ def test_manifest_lists_inputs_outputs_and_versions(built):
     for key in ("reporter", "python", "weasyprint", "pandas", "matplotlib", "pango"):
         assert data["versions"][key] not in ("", "unknown", "not installed"), key
     assert data["versions"]["font:LiberationSerif-Regular.ttf"].startswith("Version 2.1.5")
-
-
-def test_the_pdf_date_is_set_for_one_render_only(tmp_path, monkeypatch):
-    import os
-
-    from reporter.export.pdf import render_pdf
-
-    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
-    render_pdf("<p>x</p>", tmp_path, [tmp_path], "X", 1_000_000_000)
-    assert "SOURCE_DATE_EPOCH" not in os.environ  # the next document has its own date
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", "42")
-    render_pdf("<p>x</p>", tmp_path, [tmp_path], "X", 1_000_000_000)
-    assert os.environ["SOURCE_DATE_EPOCH"] == "42"  # the user's stays

@@ -1,61 +1,24 @@
-"""Rows drawn from a dataset (reporter/compute/tables.py, select.py): one per record or per
-distinct value, filtered with comparisons, lists and negation, sorted, cut to the top N with
-an "all other" row, ranked, grouped with subtotals — on a small fixture project."""
+"""reporter/compute/tables.py: tables computed from a dataset through their specs — rows listed
+or drawn one per record or per distinct value, cut to the top N with an "all other" row,
+ranked, grouped with subtotals, totals; numbers in the UN's format; and every bad spec, missing
+record or text in a numeric column located — on small projects (tests/stock.py)."""
 
 from __future__ import annotations
 
 import re
-import textwrap
 
 import pytest
 
 from reporter.check.tables import table_notes
+from reporter.compute.tables import compute_table, format_number
+from reporter.content.tablespec import NumberFormat
+from reporter.data.datasets import Datasets
 from reporter.errors import ReportError
 from reporter.pipeline import compute_tables, load
 from reporter.project import Project
-
-STOCK = """
-    country,region,year,migrants
-    Atlantis,North,1990,100
-    Atlantis,North,2017,150
-    Borduria,South,1990,80
-    Borduria,South,2017,200
-    Carpania,South,1990,60
-    Carpania,South,2017,40
-    Dorne,North,1990,10
-    Dorne,North,2017,12
-    Erewhon,South,1990,5
-    Erewhon,South,2017,12
-    WORLD,,1990,255
-    WORLD,,2017,414
-"""
-
-TOP = """
-    title: The largest destinations, 2017
-    data: stock
-    rows:
-      each: country
-      where: {country: {not: WORLD}}
-      sort: -stock_2017
-      top: 2
-      other: All other countries
-      total: Total
-    columns:
-      - {id: rank, heading: Rank, rank: -stock_2017}
-      - {id: country, heading: Country, text: country}
-      - {id: stock_1990, heading: "1990", sum: migrants, where: {year: 1990}, decimals: 0}
-      - {id: stock_2017, heading: "2017", sum: migrants, where: {year: 2017}, decimals: 0}
-      - id: share
-        heading: Share of the total, 2017
-        formula: 100 * stock_2017 / stock_2017[total]
-        unit: percent
-"""
-
-
-def table(make_project, spec: str, name: str = "first-table"):
-    root = make_project({f"content/tables/{name}.yaml": spec, "data/stock.csv": STOCK})
-    project = Project.at(root)
-    return compute_tables(load(project), project)[name]
+from reporter.render.html import render_html
+from tests.conftest import MINIMAL
+from tests.stock import TOP, stock_table
 
 
 def cells(t) -> list[list[str]]:
@@ -63,7 +26,7 @@ def cells(t) -> list[list[str]]:
 
 
 def test_top_n_with_rank_remainder_and_total(make_project):
-    t = table(make_project, TOP)
+    t = stock_table(make_project, TOP)
     assert cells(t) == [
         ["Borduria", "1", "Borduria", "80", "200", "48.3"],
         ["Atlantis", "2", "Atlantis", "100", "150", "36.2"],
@@ -75,26 +38,6 @@ def test_top_n_with_rank_remainder_and_total(make_project):
     assert table_notes(t)[1] == []  # the rows and the remainder add up to the total
     # rank and country are label columns: a total row's label spans them, numbers align right
     assert t.stub_columns == 2 and not t.numeric("rank") and t.numeric("share")
-
-
-def test_rows_sort_by_a_data_column_and_filter_with_comparisons_and_lists(make_project):
-    spec = """
-        title: Small destinations in 1990
-        data: stock
-        rows:
-          each: record
-          id: "{country}"
-          where: {year: 1990, migrants: {"<": 90, ">=": 10}, region: [North, South]}
-          sort: [region, -migrants]
-        columns:
-          - {id: country, heading: Country, text: country}
-          - {id: n, heading: Migrants, sum: migrants, decimals: 0}
-    """
-    assert [[r.id, r.cells[1].text] for r in table(make_project, spec).rows] == [
-        ["dorne", "10"],
-        ["borduria", "80"],
-        ["carpania", "60"],
-    ]
 
 
 def test_one_row_per_distinct_value_grouped_with_subtotals(make_project):
@@ -113,7 +56,8 @@ def test_one_row_per_distinct_value_grouped_with_subtotals(make_project):
           - {id: place, heading: Place, rank: -n}
     """
     assert [
-        [r.label, r.style, r.cells[1].text, r.cells[2].text] for r in table(make_project, spec).rows
+        [r.label, r.style, r.cells[1].text, r.cells[2].text]
+        for r in stock_table(make_project, spec).rows
     ] == [
         ["Atlantis", "", "150", "2"],
         ["Dorne", "", "12", "4"],
@@ -139,15 +83,8 @@ def test_one_row_per_distinct_value_grouped_with_subtotals(make_project):
 )
 def test_a_bad_rows_spec_is_one_located_line(make_project, change, message):
     with pytest.raises(ReportError) as caught:
-        table(make_project, TOP.replace(*change))
+        stock_table(make_project, TOP.replace(*change))
     assert message in str(caught.value)
-
-
-def test_a_comparison_on_a_text_column_names_the_cells(make_project):
-    spec = TOP.replace("{country: {not: WORLD}}", '{region: {">": 1}}')
-    with pytest.raises(ReportError) as caught:
-        table(make_project, spec)
-    assert str(caught.value).startswith("data/stock.csv:2:2: column 'region' has 'North' where")
 
 
 def test_every_bad_column_and_row_of_a_spec_in_one_run(make_project):
@@ -162,7 +99,7 @@ def test_every_bad_column_and_row_of_a_spec_in_one_run(make_project):
           - {id: y, heading: Y, sum: migrants, scale: big}
     """
     with pytest.raises(ReportError) as caught:
-        table(make_project, spec)
+        stock_table(make_project, spec)
     assert [str(e) for e in (caught.value, *caught.value.others)] == [  # in file order
         "content/tables/first-table.yaml:4:13: unknown key 'labl' in rows[0] (did you mean "
         "'label'?)",
@@ -173,24 +110,6 @@ def test_every_bad_column_and_row_of_a_spec_in_one_run(make_project):
         "'sum'?)",
         "content/tables/first-table.yaml:8:40: scale must be a number (e.g. scale: 0.001)",
     ]
-
-
-def test_missing_values_sort_last_both_ways(make_project):
-    stock = STOCK.replace("Dorne,North,2017,12", "Dorne,North,2017,")
-    spec = """
-        title: 2017
-        data: stock
-        rows: {each: record, id: "{country}", where: {year: 2017}, sort: SORT}
-        columns:
-          - {id: country, heading: Country, text: country}
-    """
-    root = make_project({"data/stock.csv": stock})
-    for order, expected in (("migrants", "erewhon"), ("-migrants", "world")):
-        path = root / "content/tables/first-table.yaml"
-        path.write_text(textwrap.dedent(spec).replace("SORT", order))
-        project = Project.at(root)
-        rows = [r.id for r in compute_tables(load(project), project)["first-table"].rows]
-        assert rows[0] == expected and rows[-1] == "dorne"
 
 
 @pytest.mark.parametrize(
@@ -206,7 +125,7 @@ def test_missing_values_sort_last_both_ways(make_project):
 )
 def test_more_bad_rows_specs(make_project, change, message):
     with pytest.raises(ReportError, match=re.escape(message)):
-        table(make_project, TOP.replace(*change, 1))
+        stock_table(make_project, TOP.replace(*change, 1))
 
 
 def test_totals_are_checked_with_other_rows_subtotals_and_any_separator(make_project):
@@ -214,7 +133,7 @@ def test_totals_are_checked_with_other_rows_subtotals_and_any_separator(make_pro
     spec = spec.replace("      - {id: rank, heading: Rank, rank: -stock_2017}\n", "")
     spec = spec.replace("    title:", "    format: {thousands: ' '}\n    title:")
     spec = spec.replace("decimals: 0}", "decimals: 0, scale: 1000}")
-    t = table(make_project, spec)
+    t = stock_table(make_project, spec)
     assert [(r.label, r.style, r.cells[2].text) for r in t.rows] == [
         ("Borduria", "", "200 000"),
         ("Carpania", "", "40 000"),
@@ -226,3 +145,83 @@ def test_totals_are_checked_with_other_rows_subtotals_and_any_separator(make_pro
     ]
     notes, failures = table_notes(t)
     assert failures == [] and notes == []
+
+
+@pytest.mark.parametrize(
+    ("value", "fmt", "text"),
+    [
+        (-0.055, NumberFormat(1), "(0.1)"),
+        (-0.04, NumberFormat(1), "0.0"),
+        (0.25, NumberFormat(1), "0.3"),
+        (1234.5, NumberFormat(1), "1,234.5"),
+        (-2.0, NumberFormat(0, "minus"), "\u22122"),
+        (759.0, NumberFormat(0), "759"),
+    ],
+)
+def test_un_number_format(value, fmt, text):
+    assert format_number(value, fmt) == text
+
+
+def computed(root) -> dict:
+    """The tables of the project at `root`, computed."""
+    project = Project.at(root)
+    return compute_tables(load(project), project)
+
+
+def one_row_table(column: str) -> str:
+    """MINIMAL's table without its total row, its column being `column` (on line 7)."""
+    lines = MINIMAL["content/tables/first-table.yaml"].splitlines(keepends=True)
+    spec = "".join(line for line in lines if "id: total" not in line)
+    return spec.replace("- {id: v, heading: Value, sum: value}", column)
+
+
+def test_row_matching_nothing_is_an_error(make_project):
+    root = make_project()
+    spec_path = root / "content/tables/first-table.yaml"
+    spec_path.write_text(spec_path.read_text().replace("name: a}", "name: zz}"))
+    with pytest.raises(ReportError, match="row 'a' matches no records"):
+        computed(root)
+
+
+def test_text_in_numeric_column_names_the_csv_line(make_project):
+    root = make_project({"data/values.csv": "name,value\na,1.5\nb,n/a\n"})
+    with pytest.raises(ReportError) as err:
+        computed(root)
+    assert str(err.value).startswith("data/values.csv:3:2: column 'value' has 'n/a' where a number")
+
+
+def test_grand_total_sums_all_records(make_project):
+    project = Project.at(make_project())
+    spec = load(project).tables["first-table"]
+    table = compute_table(spec, Datasets(project.root)("values"))
+    assert [r.cells[0].text for r in table.rows] == ["1.5", "3.8"]
+
+
+def test_a_row_label_can_call_a_table_note(make_project):
+    root = make_project()
+    spec = root / "content/tables/first-table.yaml"
+    text = spec.read_text().replace("label: A,", 'label: "A[^why]",')
+    spec.write_text(text + "footnotes:\n  why: Only the first record.\n")
+    project = Project.at(root)
+    doc = load(project)
+    tables = compute_tables(doc, project)
+    table = tables["first-table"]
+    assert table.note_letters == {"why": "a"}
+    assert table.rows[0].label == "A"  # plain, for charts and diffs
+    html = render_html(doc, tables, project.templates)
+    call = '<sup class="tn-call"><a href="#table-1-note-a">a</a></sup>'
+    assert f'<th scope="row" class="stub">A{call}</th>' in html
+    assert "Only the first record." in html
+
+
+def test_a_missing_record_is_named_not_summed_to_zero(make_project):
+    spec = one_row_table('- {id: v2010, heading: "2010", sum: value, where: {year: 2010}}')
+    root = make_project(
+        {"content/tables/first-table.yaml": spec, "data/values.csv": "name,year,value\na,1990,1\n"}
+    )
+    with pytest.raises(ReportError) as caught:
+        computed(root)
+    assert str(caught.value).startswith(
+        "content/tables/first-table.yaml:7:5: row 'A', column 'v2010': no record of "
+        "data/values.csv where year = '2010' (a record is missing from the data"
+    )

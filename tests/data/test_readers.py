@@ -12,8 +12,8 @@ from reporter.data.datasets import Datasets
 from reporter.data.readers import ReadOptions, header_names, read_file
 from reporter.data.tabular import numeric_column
 from reporter.errors import Location, ReportError
+from tests.conftest import FIXTURES
 
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
 WORKBOOK_2019 = FIXTURES / "UN_MigrantStockTotal_2019.xlsx"
 
 

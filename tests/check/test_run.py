@@ -1,42 +1,75 @@
-"""Every claim checked (reporter/check/run.py): names and ranks bound to the data, the direction
-of a change, figures wherever they stand (footnotes, table titles and notes, chart sources),
-references there resolved, and strict projects that leave nothing unbound."""
+"""reporter/check/run.py: every claim checked — figures bound to quantities and table cells,
+pass, fail and errata, unknown quantities, large values shown in full; names and ranks bound
+to the data, the direction of a change, figures wherever they stand (footnotes, table titles
+and notes, chart sources), and references there resolved."""
 
 from __future__ import annotations
-
-import shutil
 
 import pytest
 
 from reporter.cli import main
-from tests.conftest import ROOT
-from tests.test_table_rows import STOCK, TOP
-
-MAIN = """
-    kind: section
-    label: only
-    title: The only section
-    blocks:
-      - p: >-
-          TEXT
-      - table: first-table
-"""
+from tests.stock import check, stock_project
 
 
-def project(make_project, text: str, **files: str):
-    return make_project(
-        {
-            "content/main.yaml": MAIN.replace("TEXT", text),
-            "content/tables/first-table.yaml": TOP,
-            "data/stock.csv": STOCK,
-            **files,
-        }
+def test_check_passes_and_counts(checked, capsys):
+    code, out = check(checked, capsys)
+    assert code == 0
+    assert "3 bound: 3 passed, 0 failed, 0 errata; 1 declared; 0 unbound" in out
+
+
+def test_changed_figure_fails_and_is_named(checked, capsys):
+    path = checked / "content/main.yaml"
+    path.write_text(path.read_text().replace("[about 1.5]", "[about 2.5]"))
+    code, out = check(checked, capsys)
+    assert code == 1
+    line = next(x for x in out.splitlines() if x.startswith("FAIL"))
+    assert line.startswith(
+        "FAIL content/main.yaml:6:65: para. 1: “about 2.5” does not match a_value = 1.5"
     )
+    assert "rule: rounds to 2.5 (to 0.1) and within 5% (about)" in line
 
 
-def check(root, capsys, *args: str) -> tuple[int, str]:
-    code = main(["check", str(root), *args])
-    return code, capsys.readouterr().out
+def test_changed_data_fails(checked, capsys):
+    (checked / "data/values.csv").write_text("name,value\na,1.5\nb,4.25\n")
+    assert main(["check", str(checked)]) == 1
+    out = capsys.readouterr().out
+    assert "“3.8” does not match first-table.total.v = 5.75" in out
+
+
+def test_unknown_quantity_is_named(checked, capsys):
+    path = checked / "content/main.yaml"
+    path.write_text(path.read_text().replace("{=a_value}", "{=a_valeu}"))
+    assert main(["check", str(checked)]) == 2  # bad input: the check cannot run
+    assert "unknown quantity 'a_valeu' (did you mean 'a_value'?)" in capsys.readouterr().err
+
+
+def test_errata_are_printed_and_do_not_fail(checked, capsys):
+    path = checked / "content/main.yaml"
+    path.write_text(path.read_text().replace("[3.8]", "[3.9]"))
+    erratum = "- figure: '3.9'\n  quantity: first-table.total.v\n  reason: Data say 3.8.\n"
+    (checked / "content/errata.yaml").write_text(erratum)
+    assert main(["check", str(checked)]) == 0
+    out = capsys.readouterr().out
+    assert "erratum: Data say 3.8." in out
+    assert "1 erratum" in out
+    # once the data support the figure, the erratum is stale and must go
+    (checked / "data/values.csv").write_text("name,value\na,1.5\nb,2.4\n")
+    assert main(["check", str(checked)]) == 1
+    assert "no longer applies" in capsys.readouterr().out
+    # and an erratum whose figure is gone from the text must go too
+    path.write_text(path.read_text().replace("[3.9]", "[3.8]"))
+    (checked / "data/values.csv").write_text("name,value\na,1.5\nb,2.25\n")
+    assert main(["check", str(checked)]) == 1
+    assert "erratum matches no figure" in capsys.readouterr().out
+
+
+def test_large_values_are_shown_in_full(checked, capsys):
+    path = checked / "content/main.yaml"
+    path.write_text(path.read_text().replace("[about 1.5]{=a_value}", "[155]{=big}"))
+    quantities = checked / "content/quantities.yaml"
+    quantities.write_text(quantities.read_text() + "big:\n  formula: 155204.3\n")
+    assert main(["check", str(checked)]) == 1
+    assert "“155” does not match big = 155,204 (rule" in capsys.readouterr().out
 
 
 NAMES = (
@@ -44,11 +77,13 @@ NAMES = (
     " of migrants, followed by [the Atlantic Republic]{=first-table.2.country}, the"
     " [second largest]{=first-table.atlantis.rank}."
 )
+
+
 ALIASES = "Atlantis: [the Atlantic Republic, Atlantis proper]\n"
 
 
 def test_names_and_ranks_bound_to_the_data_pass(make_project, capsys):
-    root = project(make_project, NAMES, **{"content/aliases.yaml": ALIASES})
+    root = stock_project(make_project, NAMES, **{"content/aliases.yaml": ALIASES})
     code, out = check(root, capsys, "-v")
     assert code == 0, out
     assert "“the Atlantic Republic” = first-table.2.country" in out
@@ -64,14 +99,14 @@ def test_names_and_ranks_bound_to_the_data_pass(make_project, capsys):
     ],
 )
 def test_a_changed_name_or_rank_fails_and_is_named(make_project, capsys, change, message):
-    root = project(make_project, NAMES.replace(*change), **{"content/aliases.yaml": ALIASES})
+    root = stock_project(make_project, NAMES.replace(*change), **{"content/aliases.yaml": ALIASES})
     code, out = check(root, capsys)
     assert code == 1
     assert message in out and out.startswith("FAIL content/main.yaml:")
 
 
 def test_another_spelling_needs_an_alias(make_project, capsys):
-    root = project(make_project, NAMES)  # no aliases.yaml
+    root = stock_project(make_project, NAMES)  # no aliases.yaml
     code, out = check(root, capsys)
     assert code == 1
     assert "“the Atlantic Republic”: the data give 'Atlantis' (another spelling? declare it" in out
@@ -90,7 +125,7 @@ def test_another_spelling_needs_an_alias(make_project, capsys):
 )
 def test_the_direction_of_a_change_is_part_of_the_claim(make_project, capsys, text, passes):
     quantities = "change:\n  formula: 100 * (40 - 60) / 60\n  unit: percent\n"
-    root = project(make_project, text, **{"content/quantities.yaml": quantities})
+    root = stock_project(make_project, text, **{"content/quantities.yaml": quantities})
     code, out = check(root, capsys)
     assert code == (0 if passes else 1), out
     if "rose" in text or "increased" in text:
@@ -113,7 +148,7 @@ WRONG = "[99 per cent]{=first-table.borduria.share}"
     ],
 )  # fmt: skip
 def test_a_wrong_figure_fails_wherever_it_stands(make_project, capsys, path, old, new, place):
-    root = project(make_project, "Text.[^note]")
+    root = stock_project(make_project, "Text.[^note]")
     target = root / path
     target.write_text(target.read_text().replace(old, new.replace("WRONG", WRONG), 1))
     code, out = check(root, capsys)
@@ -135,7 +170,7 @@ def test_a_chart_source_is_checked(make_project, capsys):
         source: "*Source*: Table 1; WRONG of the total in Borduria."
         alt: A bar chart.
     """.replace("WRONG", WRONG)
-    root = project(make_project, "Text.", **{"content/charts/top.yaml": chart})
+    root = stock_project(make_project, "Text.", **{"content/charts/top.yaml": chart})
     part = root / "content/main.yaml"
     part.write_text(part.read_text() + "  - figure: top\n")
     code, out = check(root, capsys)
@@ -144,7 +179,7 @@ def test_a_chart_source_is_checked(make_project, capsys):
 
 def test_references_in_a_table_note_resolve_or_fail_located(make_project, tmp_path, capsys):
     note = 'notes: ["See [@only] and the survey.[^note]"]\ntitle: The'
-    root = project(make_project, "Text.")
+    root = stock_project(make_project, "Text.")
     spec = root / "content/tables/first-table.yaml"
     spec.write_text(spec.read_text().replace("title: The", note, 1))
     out = tmp_path / "out"
@@ -158,33 +193,3 @@ def test_references_in_a_table_note_resolve_or_fail_located(make_project, tmp_pa
     assert main(["check", str(root)]) == 2
     err = capsys.readouterr().err
     assert "error: content/tables/first-table.yaml:1:14: unknown label 'nowhere'" in err
-
-
-def test_unbound_lists_ranks_and_numbers_in_every_place(make_project, capsys):
-    text = "Ruritania hosts the sixth largest number of migrants, and [@first-table] shows 12."
-    root = project(make_project, text)
-    footnotes = root / "content/footnotes.yaml"
-    footnotes.write_text("note: Counted in 3 rounds.\n")
-    part = root / "content/main.yaml"
-    part.write_text(part.read_text().replace("shows 12.", "shows 12.[^note]"))
-    code, out = check(root, capsys, "--unbound")
-    assert code == 0  # not strict: listed only
-    listed = out.split("unbound numbers", 1)[1]
-    assert "para. 1: sixth largest" in listed and "para. 1: 12" in listed
-    assert "footnote 1: 3" in listed
-    code, out = check(root, capsys, "--strict")
-    assert code == 1
-    assert "“sixth largest”: neither bound to the data nor declared" in out
-
-
-def test_the_flagship_is_strict_an_unbound_number_fails(tmp_path, capsys):
-    root = tmp_path / "flagship"
-    for name in ("content", "data", "templates"):
-        shutil.copytree(ROOT / name, root / name, symlinks=True)
-    part = root / "content/02-recent-developments.yaml"
-    text = part.read_text()
-    part.write_text(text.replace("than at any time in history", "than in 17 earlier decades", 1))
-    assert text != part.read_text()
-    code, out = check(root, capsys)
-    assert code == 1
-    assert "“17”: neither bound to the data nor declared (the project is strict)" in out
