@@ -77,8 +77,12 @@ def test_inline_parses_or_raises_report_error_and_makes_only_its_own_tags(raw):
 
 
 def reference_locate(text: Text, offset: int) -> Location:
-    """locate() as it was first written: simple, quadratic over a paragraph's nodes."""
+    """locate() as it was first written: simple, quadratic over a paragraph's nodes; up to the
+    first word, where that word stands (a block scalar's text starts past its `>-`)."""
     source, pos = text.source, text.start
+    words = text.split()
+    if words and not text[:offset].strip() and (found := source.find(words[0], pos)) >= 0:
+        pos = max(pos, found - (len(text) - len(text.lstrip())) + offset)
     for word in text[:offset].split():
         found = source.find(word, pos)
         if found < 0:

@@ -232,8 +232,8 @@ def locate(text: Text, offset: int) -> Location:
     source = text.source
     starts, ends, after, found = _words(text)
     k = bisect_left(starts, offset) - 1  # the last word that starts before `offset`
-    if k < 0:
-        pos = text.start
+    if k < 0:  # up to the first word: where it stands (a block scalar's starts at its `>-`)
+        pos = max(text.start, after[0] - ends[0] + offset) if starts and found[0] else text.start
     elif ends[k] <= offset or (k and not found[k - 1]):
         pos = after[k]
     else:  # `offset` is inside word k: find the part of it before `offset`

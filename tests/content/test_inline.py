@@ -207,15 +207,22 @@ def test_nodes_of_a_loaded_paragraph_are_located_in_its_file(make_root):
     }
 
 
-def test_an_error_in_a_loaded_paragraph_names_its_line_and_column(make_root):
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("or [57 per cent]", "or [57 per cent",
+         "20:65: '[' starts no footnote, reference, link or figure"),
+        # the first character of a folded paragraph: on its own line, not on the `>-` above
+        ("      In 2019, the", "      *In 2019, the", "7:7: '*' opens emphasis"),
+    ],
+)  # fmt: skip
+def test_an_error_in_a_loaded_paragraph_names_its_line_and_column(make_root, old, new, message):
     project = make_root("basic")
     path = project.root / "content/01-trends.yaml"
-    path.write_text(path.read_text().replace("or [57 per cent]", "or [57 per cent"))
+    path.write_text(path.read_text().replace(old, new))
     with pytest.raises(ReportError) as err:
         load(project)
-    assert str(err.value).startswith(
-        "content/01-trends.yaml:20:65: '[' starts no footnote, reference, link or figure"
-    )
+    assert str(err.value).startswith(f"content/01-trends.yaml:{message}")
 
 
 def test_a_quoted_string_with_escapes_is_parsed_from_its_value(make_root):

@@ -95,6 +95,14 @@ def test_a_folded_paragraph_locates_each_character_on_its_own_line(basic):
     assert locate(para, 0).path == Path("content/01-trends.yaml")
 
 
+@pytest.mark.parametrize("indicator", [">-", ">", "|", "|-", ">+"])
+def test_the_first_character_of_a_block_scalar_is_on_its_first_line(basic, indicator):
+    written(basic, "x.yaml", f"p: {indicator}\n  First words\n  of the block.\n")
+    block = load(basic, "x.yaml")["p"]
+    assert position(locate(block, 0)) == (2, 3)  # not the indicator's place, on line 1
+    assert position(locate(block, block.index("of"))) == (3, 3)
+
+
 def test_a_quoted_string_is_located_inside_its_quotes(basic):
     notes = load(basic, "footnotes.yaml")
     source = (basic.root / "content/footnotes.yaml").read_text(encoding="utf-8")
