@@ -76,7 +76,11 @@ class Part:
 
     @property
     def html_id(self) -> str:
-        return self.label or f"{self.kind}-{self.number}".lower().replace(".", "-")
+        """Its label, or else its kind and number ("section-ii-a"); its kind alone when it has
+        no number (the summary, a single annex)."""
+        if self.label:
+            return self.label
+        return f"{self.kind}-{self.number}".lower().replace(".", "-") if self.number else self.kind
 
     @property
     def numeral(self) -> str:
