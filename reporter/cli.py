@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, NoReturn
 
 from reporter import __version__
 from reporter.errors import ReportError, UsageError
+from reporter.files import shown
 from reporter.text import plural
 
 if TYPE_CHECKING:
@@ -156,6 +157,37 @@ def _output_options(parser: argparse.ArgumentParser, html_only: str) -> None:
     )
 
 
+def _edition_options(parser: argparse.ArgumentParser) -> None:
+    """A project with editions (docs/editions.md): which to do, and where."""
+    group = parser.add_argument_group("editions (a project that declares editions:)")
+    group.add_argument(
+        "--edition",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="only this edition (repeatable; default: every edition)",
+    )
+    group.add_argument(
+        "-j",
+        "--jobs",
+        type=_positive,
+        default=1,
+        metavar="N",
+        help="editions at once, in N warm worker processes (default: 1)",
+    )
+    group.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="run on this Dask cluster (tcp://HOST:PORT) instead of local workers",
+    )
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"not a whole number of 1 or more: {text!r}")
+    return int(text)
+
+
 def _build_command(commands: Commands) -> None:
     build = _command(
         commands,
@@ -177,6 +209,7 @@ def _build_command(commands: Commands) -> None:
     _output_options(build, "skip the PDF")
     build.add_argument("--fresh", action="store_true", help="ignore the cache (.reporter-cache/)")
     build.add_argument("--timings", action="store_true", help="print the time of each stage")
+    _edition_options(build)
     _global_options(build, "print each stage, and what came from the cache")
 
 
@@ -219,6 +252,7 @@ def _check_command(commands: Commands) -> None:
         "--data", type=Path, metavar="DIR", help="read data from this folder instead of PATH/data"
     )
     check.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the report to FILE")
+    _edition_options(check)
     _global_options(check, "list passing and declared figures too", "print the failures alone")
 
 
@@ -304,10 +338,10 @@ def _new(args: argparse.Namespace) -> int:
     if args.quiet:
         return 0
     what = "one section, a table, a chart, a footnote"
-    print(f"created {_shown(args.dir)} ({plural(len(files), 'file')}): {what}")
+    print(f"created {shown(args.dir)} ({plural(len(files), 'file')}): {what}")
     if args.verbose:
-        print("\n".join(f"  {_shown(f)}" for f in files))
-    print(f"next: reporter check {_shown(args.dir)} && reporter build {_shown(args.dir)}")
+        print("\n".join(f"  {shown(f)}" for f in files))
+    print(f"next: reporter check {shown(args.dir)} && reporter build {shown(args.dir)}")
     return 0
 
 
@@ -327,7 +361,7 @@ def _diff(args: argparse.Namespace) -> int:
     if not args.quiet:
         sys.stdout.write(result.text())
         if args.html:
-            print(f"review page: {_shown(args.html / 'index.html')}")
+            print(f"review page: {shown(args.html / 'index.html')}")
     return 1 if result.differ else 0
 
 
@@ -339,11 +373,13 @@ def _check(args: argparse.Namespace) -> int:
     project = Project.at(args.path)
     if args.data is not None and not args.data.is_dir():
         raise UsageError(f"--data {args.data}: no such folder")
+    if _has_editions(project, args):
+        return _check_fleet(args, project)
     doc, report = check_project(project, args.data, args.strict)
     title = f"{doc.meta['symbol']}: reporter check"
     baseline = None
     if args.format == "markdown" and args.data:
-        title = f"{doc.meta['symbol']} checked against {_shown(args.data)}"
+        title = f"{doc.meta['symbol']} checked against {shown(args.data)}"
         baseline = check_project(project, None, args.strict, doc)[1]
     text = render(
         report, args.format, args.verbose, args.unbound, title, baseline, quiet=args.quiet
@@ -363,6 +399,8 @@ def _build(args: argparse.Namespace) -> int:
 
     started = time.perf_counter()
     project = Project.at(args.path)
+    if _has_editions(project, args):
+        return _build_fleet(args, project, started)
     stages = len(STAGES) - (1 if args.html_only else 0)
     with _progress(stages, args.quiet, args.verbose) as progress:
         result = build(
@@ -388,6 +426,63 @@ def _build(args: argparse.Namespace) -> int:
     return 0
 
 
+def _has_editions(project, args: argparse.Namespace) -> bool:
+    from reporter.editions import editions_of
+
+    if editions_of(project):
+        return True
+    if args.edition:
+        raise UsageError("--edition: this project has no editions", hint="see docs/editions.md")
+    return False
+
+
+def _build_fleet(args: argparse.Namespace, project, started: float) -> int:
+    from reporter.fleet import build_fleet
+
+    result = build_fleet(
+        project,
+        args.out or project.out(),
+        args.edition,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        pdf=not args.html_only,
+        draft=args.draft,
+        fresh=args.fresh,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    for ident, error in sorted(result.failed.items()):
+        print(f"error: edition {ident}: {error}", file=sys.stderr)
+    if not args.quiet:
+        done = [f"{len(result.built)} built", f"{len(result.reused)} unchanged"]
+        done += [f"{len(result.failed)} failed"] if result.failed else []
+        seconds = time.perf_counter() - started
+        index = shown(result.out / "index.html")
+        print(f"wrote {index}: {', '.join(done)} in {seconds:.1f} s")
+    return 1 if result.failed else 0
+
+
+def _check_fleet(args: argparse.Namespace, project) -> int:
+    from reporter.check.report import fleet_report
+    from reporter.fleet import check_fleet
+
+    if args.data is not None:
+        raise UsageError("--data is for a project without editions")
+    outcomes = check_fleet(
+        project,
+        args.edition,
+        jobs=args.jobs,
+        scheduler=args.scheduler,
+        strict=args.strict,
+        progress=not args.quiet and sys.stderr.isatty(),
+    )
+    text, failed = fleet_report(outcomes, args.format, args.verbose, args.quiet)
+    if args.output:
+        args.output.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return 1 if failed else 0
+
+
 def _build_notes(result: BuildResult, draft: bool, quiet: bool) -> list[str]:
     """Warnings; a draft's failing checks; with no -q, the errata kept and the table notes
     (the README promises they are printed on every run)."""
@@ -411,7 +506,7 @@ def _wrote(result: BuildResult, seconds: float) -> str:
     pages = f", {plural(result.pages, 'page')}" if result.pdf else ""
     hits = len(result.cache.hits)
     reused = f" ({plural(hits, 'result')} reused from cache)" if hits else ""
-    return f"wrote {', '.join(_shown(p) for p in wrote)}{pages} in {seconds:.1f} s{reused}"
+    return f"wrote {', '.join(shown(p) for p in wrote)}{pages} in {seconds:.1f} s{reused}"
 
 
 @contextmanager
@@ -470,13 +565,6 @@ def _watch(args: argparse.Namespace) -> int:
         draft=args.draft,
         debug=args.debug,
     )
-
-
-def _shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,14 @@ from pathlib import Path
 from reporter.errors import Location, ReportError
 
 
+def shown(path: Path) -> str:
+    """A path as a message shows it: relative to the working folder when inside it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
 def pid_alive(pid: int) -> bool:
     """Whether a process runs (a file named after a dead one is an orphan to remove)."""
     try:

@@ -24,6 +24,7 @@ from reporter.compute.tables import assemble_table, compute_rows, rows_from_json
 from reporter.content.load import load_document
 from reporter.content.model import Document, FigureBlock, TableBlock
 from reporter.content.numbering import number_document
+from reporter.content.yamlsource import parameters
 from reporter.data.datasets import Datasets
 from reporter.errors import ReportError
 from reporter.interrupts import InterruptGuard
@@ -44,7 +45,8 @@ class BuildResult:
 
 
 def load(project: Project) -> Document:
-    return number_document(load_document(project.root))
+    with parameters(dict(project.params)):
+        return number_document(load_document(project.root))
 
 
 def compute_tables(
@@ -59,7 +61,8 @@ def compute_tables(
         if isinstance(block, TableBlock) and block.id not in tables:
             spec = doc.tables[block.id]
             at = spec.data_loc or spec.loc
-            key = digest((project.root / spec.path).read_bytes(), datasets.key(spec.data, at))
+            spec_bytes = (project.root / spec.path).read_bytes()
+            key = digest(spec_bytes, repr(project.params), datasets.key(spec.data, at))
             rows = cache.json(
                 "table",
                 key,
@@ -89,7 +92,9 @@ def compute_charts(
         if isinstance(block, FigureBlock) and block.id not in found:
             spec = doc.charts[block.id]
             data = chart_data(spec, tables)
-            key = digest(spec.raw_text, repr(data), fonts_key, version("matplotlib"))
+            key = digest(
+                spec.raw_text, repr(project.params), repr(data), fonts_key, version("matplotlib")
+            )
             svg = cache.lookup("chart", key, "svg", verify=is_svg)
             found[block.id] = (block, spec, data, key, svg)
             if found[block.id][-1] is None:
@@ -153,10 +158,11 @@ def check(
 def check_project(project: Project, data: Path | None = None, strict: bool = False, doc=None):
     """(document, check report): load, compute the tables, check — what `reporter check`,
     the tests and the build share. `data`: read the data from this folder instead."""
-    doc = doc or load(project)
-    datasets = Datasets(project.root, data.resolve() if data else None)
-    tables = compute_tables(doc, project, datasets)
-    return doc, check(doc, tables, project, datasets, strict=strict)
+    with parameters(dict(project.params)):  # quantities.yaml is read by the check
+        doc = doc or load(project)
+        datasets = Datasets(project.root, data.resolve() if data else None)
+        tables = compute_tables(doc, project, datasets)
+        return doc, check(doc, tables, project, datasets, strict=strict)
 
 
 def draft_stamp(failing: int) -> str:
@@ -187,7 +193,7 @@ def build(
     """Build HTML and PDF. A figure failing the check stops the build unless `draft`, which
     stamps every page then. Results are reused from the project's cache unless `fresh`.
     Everything is made in memory, then out/ is replaced as one unit (export/publish.py)."""
-    with InterruptGuard() as guard:
+    with InterruptGuard() as guard, parameters(dict(project.params)):
         return _build(project, out or project.out(), pdf, draft, progress, fresh, guard)
 
 

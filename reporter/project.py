@@ -12,6 +12,8 @@ from reporter.errors import Location, UsageError
 @dataclass(frozen=True)
 class Project:
     root: Path
+    # an edition's values, {{name}} in content/ (editions.py); none for a one-document project
+    params: tuple[tuple[str, str], ...] = ()
 
     @classmethod
     def at(cls, path: Path) -> Project:

@@ -253,7 +253,7 @@ def test_a_file_system_error_is_one_line_and_keeps_the_last_good_outputs(
     def failing(path, data):
         raise OSError(code, os.strerror(code), str(path))
 
-    monkeypatch.setattr(publish, "_write", failing)
+    monkeypatch.setattr(publish, "write_file", failing)
     with pytest.raises(ReportError) as caught:
         build(Project.at(copy), progress=lambda _: None)
     assert str(caught.value).endswith(f"{os.strerror(code)} ({hint})")

@@ -376,6 +376,7 @@ def test_migration_2017_datasets_are_the_worked_example():
 KEY_TABLES = {
     "document": ("document", ""),
     "agenda": ("document", "/definitions/agenda"),
+    "editions": ("document", "/properties/editions"),
     "part": ("part", ""),
     "subsection": ("part", "/definitions/subsection"),
     "block": ("part", "/definitions/block"),

@@ -7,6 +7,7 @@ import os
 
 import pytest
 
+from reporter.editions import editions_of
 from reporter.errors import UsageError
 from reporter.pipeline import check_project
 from reporter.project import Project, output_stem
@@ -73,6 +74,7 @@ def test_output_files_are_named_after_the_symbol(symbol, stem):
 def test_every_fixture_root_is_a_project_that_checks_clean(make_root, name):
     project = make_root(name)
     assert Project.at(project.root) == project
-    doc, report = check_project(project)
-    assert report.findings and not report.failed, [(f.text, f.message) for f in report.failed]
-    assert doc.warnings == [] and report.unbound == []
+    for values in [e.values for e in editions_of(project)] or [()]:  # each edition, if any
+        doc, report = check_project(Project(project.root, values))
+        assert report.findings and not report.failed, [(f.text, f.message) for f in report.failed]
+        assert doc.warnings == [] and report.unbound == []

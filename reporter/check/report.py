@@ -7,6 +7,7 @@ from typing import NamedTuple
 from xml.etree import ElementTree as ET
 
 from reporter.check.run import CheckReport, Finding
+from reporter.errors import UsageError
 from reporter.text import fill, plural
 
 FORMATS = ("text", "json", "junit", "github", "markdown")
@@ -161,9 +162,28 @@ def as_json(report: CheckReport) -> str:
 
 
 def as_junit(report: CheckReport) -> str:
+    return junit_suites({"reporter check": report})
+
+
+def junit_suites(reports: dict[str, CheckReport | str]) -> str:
+    """JUnit XML with one test suite per report (an edition each), one test case per figure;
+    a report that could not be made (its error, a string) is a suite with one error."""
+    suites = ET.Element("testsuites")
+    for name, report in reports.items():
+        if isinstance(report, str):
+            suite = ET.SubElement(suites, "testsuite", name=name, tests="1", failures="0",
+                                  errors="1", skipped="0")  # fmt: skip
+            case = ET.SubElement(suite, "testcase", classname=name, name="the edition is read")
+            ET.SubElement(case, "error", message=report).text = report
+        else:
+            suites.append(_junit_suite(name, report))
+    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+
+
+def _junit_suite(name: str, report: CheckReport) -> ET.Element:
     suite = ET.Element(
         "testsuite",
-        name="reporter check",
+        name=name,
         tests=str(len(report.findings)),
         failures=str(report.count("fail")),
         errors="0",
@@ -179,9 +199,7 @@ def as_junit(report: CheckReport) -> str:
             ET.SubElement(case, "system-out").text = _line(f)
     if report.notes:
         ET.SubElement(suite, "system-out").text = "\n".join(report.notes)
-    suites = ET.Element("testsuites")
-    suites.append(suite)
-    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+    return suite
 
 
 def _escape(text: str) -> str:
@@ -267,3 +285,44 @@ def render(
     if fmt == "github":
         return as_github(report)
     return as_text(report, verbose, unbound, quiet)
+
+
+def fleet_report(outcomes: dict, fmt: str, verbose: bool = False, quiet: bool = False):
+    """(the report of every edition's check in `fmt`, whether any failed). `outcomes`: edition
+    id -> an outcome whose value is the CheckReport, or whose error says why there is none."""
+    reports = {
+        ident: outcomes[ident].value if outcomes[ident].ok else outcomes[ident].error
+        for ident in sorted(outcomes)
+    }
+    failed = any(isinstance(r, str) or r.failed for r in reports.values())
+    if fmt == "junit":
+        return junit_suites(reports), failed
+    if fmt == "json":
+        data = {i: r if isinstance(r, str) else json.loads(as_json(r)) for i, r in reports.items()}
+        return json.dumps({"editions": data}, indent=2, ensure_ascii=False) + "\n", failed
+    if fmt == "github":
+        text = "".join(
+            f"::error::edition {i}: {_escape(r)}\n" if isinstance(r, str) else as_github(r)
+            for i, r in reports.items()
+        )
+        return text, failed
+    if fmt != "text":
+        raise UsageError(f"--format {fmt} is for one document", hint="give --edition ID")
+    return _fleet_text(reports, verbose, quiet), failed
+
+
+def _fleet_text(reports: dict, verbose: bool, quiet: bool) -> str:
+    out, failing = [], 0
+    for ident, report in reports.items():
+        if isinstance(report, str):
+            out.append(f"ERROR [{ident}] {report}")
+            failing += 1
+            continue
+        out += [f"FAIL [{ident}] {_line(f)}" for f in report.failed]
+        failing += bool(report.failed)
+        if verbose:
+            out.append(f"[{ident}] {summary(report)}")
+    if not quiet:
+        passing = len(reports) - failing
+        out.append(f"{plural(len(reports), 'edition')}: {passing} pass, {failing} fail")
+    return "".join(line + "\n" for line in out)

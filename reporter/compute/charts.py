@@ -95,14 +95,19 @@ class Look:
 def draw_in_worker(jobs: dict[str, tuple[Look, ChartData]], fonts: Path, meanwhile=None) -> dict:
     """SVGs drawn in a worker process (compute/chart_worker.py) while this one does
     `meanwhile` (imports WeasyPrint): on two cores, matplotlib's 0.4 s import and drawing then
-    cost no wall-clock time. The worker never outlives the call."""
+    cost no wall-clock time. The worker never outlives the call. A warm process (a watcher's
+    or an edition worker's: WeasyPrint already imported) has nothing to overlap, and neither
+    has one that writes no PDF: they draw here, matplotlib imported once."""
+    import sys
+
     if not jobs:
         return {}
+    if meanwhile is None or "weasyprint" in sys.modules:
+        return {key: draw_svg(look, data, fonts) for key, (look, data) in jobs.items()}
     import dataclasses
     import json
     import os
     import subprocess
-    import sys
     import threading
 
     payload = {

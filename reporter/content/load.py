@@ -21,8 +21,9 @@ from reporter.content.model import (
     TableBlock,
 )
 from reporter.content.tablespec import read_table_spec
-from reporter.content.yamlsource import Map, load_mapping, load_yaml, where
-from reporter.errors import Collector, Location, ReportError
+from reporter.content.where import parse_where
+from reporter.content.yamlsource import Map, current_parameters, load_mapping, load_yaml, where
+from reporter.errors import Collector, Location, ReportError, suggest
 
 # content/ files read by name, not as parts
 PROJECT_FILES = ("document.yaml", "footnotes.yaml", "quantities.yaml", "sources.yaml",
@@ -130,7 +131,8 @@ def _part_body(data: Map, kind: str, errors: Collector) -> Part:
     blocks, title = [], []
     for item in data.get("blocks", []):
         with errors.each():
-            blocks.append(_block(item, kind in ("section", "subsection"), data.loc))
+            if _included(item):
+                blocks.append(_block(item, kind in ("section", "subsection"), data.loc))
     text = data.get("title", "Summary" if kind == "summary" else "")
     with errors.each():
         title = parse_inline(schema.text(text), where(text, data.loc))
@@ -142,6 +144,22 @@ def _part_body(data: Map, kind: str, errors: Collector) -> Part:
         loc=data.loc,
         label=schema.text(label) if label is not None else None,
     )
+
+
+def _included(block: object) -> bool:
+    """A block with `when:` is in an edition whose parameters meet every condition."""
+    if not isinstance(block, Map) or block.get("when") is None:
+        return True
+    at = block.key_locs["when"]
+    conditions = parse_where(block["when"], at)
+    values = current_parameters() or {}
+    for condition in conditions:
+        if condition.column not in values:
+            hint = suggest(condition.column, values) or (
+                f"parameters: {', '.join(values)}" if values else "when: needs editions"
+            )
+            raise ReportError(f"when: unknown parameter {condition.column!r}", at, hint)
+    return all(c.holds(values[c.column]) for c in conditions)
 
 
 def _block(data: object, numbered: bool, fallback: Location):

@@ -31,6 +31,19 @@ class Condition:
         value = list(self.value) if isinstance(self.value, tuple) else self.value
         return f"{self.column} {self.op} {value!r}"
 
+    def holds(self, value: str) -> bool:
+        """Whether one value (an edition's parameter, as text) meets the condition."""
+        if self.op in ("=", "!="):
+            return (value == self.value) == (self.op == "=")
+        if self.op in ("in", "not in"):
+            return (value in self.value) == (self.op == "in")
+        try:
+            number = float(value)
+        except ValueError:
+            return False  # not a number: no comparison holds
+        return {">": number > self.value, ">=": number >= self.value,
+                "<": number < self.value, "<=": number <= self.value}[self.op]  # fmt: skip
+
 
 Where = tuple[Condition, ...]
 

@@ -13,26 +13,55 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 import yaml
 
-from reporter.errors import Location, ReportError
+from reporter.errors import Location, ReportError, suggest
 from reporter.files import read_bytes
 
 MAX_BYTES = 5_000_000  # one YAML file
 MAX_DEPTH = 64
 MAX_NODES = 200_000  # values after alias expansion ("billion laughs")
 MAX_CHARS = 2 * MAX_BYTES  # characters of text after alias expansion
+# The largest number, in size, that reporter reads anywhere: in YAML, in data, in formulas. A
+# double holds it exactly, and sums of a million of them still print exactly.
+MAX_NUMBER = 1e15
 
 _CORE = "tag:yaml.org,2002:"
 SCALAR_TAGS = {_CORE + t for t in ("str", "int", "float", "bool", "null", "timestamp")}
 MAP_TAG, SEQ_TAG = _CORE + "map", _CORE + "seq"
 
+PLACEHOLDER = re.compile(r"\\\{\{|\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")  # {{country}}; \{{ is "{{"
+# An edition's parameters while its content is read (the engine sets them, `parameters`);
+# unset, placeholders are left as written (listing the editions reads document.yaml so).
+_PARAMETERS: ContextVar[Mapping[str, str] | None] = ContextVar("parameters", default=None)
+
 try:  # libyaml's parser is ~10x faster; marks and errors are the same
     _Loader = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - pure-Python PyYAML
     _Loader = yaml.SafeLoader
+
+
+@contextmanager
+def parameters(values: Mapping[str, str]) -> Iterator[None]:
+    """Within the block, `{{name}}` in the strings of content/ files reads as `values[name]`
+    (an edition's country, say); a name with no value is an error at its place, and `\\{{`
+    is a literal "{{". Data files' declarations (SQL) are never substituted. Without values
+    (a project with no editions) text is left as written."""
+    token = _PARAMETERS.set(dict(values) or None)
+    try:
+        yield
+    finally:
+        _PARAMETERS.reset(token)
+
+
+def current_parameters() -> Mapping[str, str] | None:
+    """The values of the edition whose content is being read; None outside editions."""
+    return _PARAMETERS.get()
 
 
 class Text(str):
@@ -198,6 +227,35 @@ class _Builder:
         if node.tag not in SCALAR_TAGS:
             raise self.refuse(node)
         self.chars += len(node.value)
+        value = self.scalar(node)
+        if isinstance(value, str):
+            start = node.start_mark.index + (1 if node.style in ('"', "'") else 0)
+            text = Text(value, self.loc(node), start, self.source, self.lines)
+            return self.substitute(text) if "{{" in value else text
+        return value
+
+    def substitute(self, text: Text) -> Text:
+        """The edition's values in place of `{{name}}`, in content/ files only."""
+        values = _PARAMETERS.get()
+        if values is None or self.shown.parts[:1] != ("content",):
+            return text
+
+        def value(match: re.Match) -> str:
+            name = match[1]
+            if name is None:
+                return "{{"
+            if name not in values:
+                hint = suggest(name, values) or f"parameters: {', '.join(values)}"
+                raise ReportError(
+                    f"unknown parameter {{{{{name}}}}}", locate(text, match.start()), hint
+                )
+            return values[name]
+
+        return Text(PLACEHOLDER.sub(value, text), text.loc, text.start, text.source, text.lines)
+
+    def scalar(self, node: yaml.ScalarNode) -> object:
+        """The value of a scalar: text, a number (finite, at most MAX_NUMBER in size: 1e400
+        would read as infinity), a boolean, null or a date."""
         try:
             value = self.loader.construct_object(node, deep=True)
         except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as exc:
@@ -208,9 +266,13 @@ class _Builder:
                 self.loc(node),
                 "quote it to write it as text",
             ) from None
-        if isinstance(value, str):
-            start = node.start_mark.index + (1 if node.style in ('"', "'") else 0)
-            return Text(value, self.loc(node), start, self.source, self.lines)
+        if isinstance(value, int | float) and not abs(value) <= MAX_NUMBER:
+            raise ReportError(
+                f"{_short(node.value)}: numbers must be finite and at most {MAX_NUMBER:,.0f} in "
+                "size",
+                self.loc(node),
+                "write it in a larger unit, or quote it to write it as text",
+            )
         return value
 
     def refuse(self, node: yaml.Node) -> ReportError:

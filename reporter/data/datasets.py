@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -67,6 +68,15 @@ class Declared:
     checks: tuple[Check, ...] = ()
 
 
+# Datasets read or computed in this process, by name and key (a digest of the declaration and
+# of the bytes of every file behind it), and those whose checks passed: a worker building one
+# edition after another reads each file once. A loaded frame is never changed (a subset is a
+# new frame), so sharing it is safe; the oldest entries go first.
+_MEMO: OrderedDict[tuple[str, str], Dataset] = OrderedDict()
+_MEMO_SIZE = 32
+_CHECKED: set[tuple[str, str]] = set()
+
+
 class Datasets:
     """The datasets of one data folder, each read or computed once, on first use."""
 
@@ -97,7 +107,9 @@ class Datasets:
         for each in self._lineage(name):
             if each not in self.checked:
                 with errors.each():
-                    self._run_checks(each)
+                    if (each, self.key(each)) not in _CHECKED:
+                        self._run_checks(each)
+                        _CHECKED.add((each, self.key(each)))
                     self.checked.add(each)
         errors.done()
         return data
@@ -119,10 +131,20 @@ class Datasets:
                 raise ReportError(f"datasets query each other in a cycle: {cycle}", self._at(name))
             self.active.append(name)
             try:
-                self.loaded[name] = self._load(name, used_at)
+                self.loaded[name] = self._remembered(name, used_at)
             finally:
                 self.active.pop()
         return self.loaded[name]
+
+    def _remembered(self, name: str, used_at: Location | None) -> Dataset:
+        memo = (name, self.key(name, used_at))
+        if memo in _MEMO:
+            _MEMO.move_to_end(memo)
+        else:
+            _MEMO[memo] = self._load(name, used_at)
+            while len(_MEMO) > _MEMO_SIZE:
+                _MEMO.popitem(last=False)
+        return _MEMO[memo]
 
     def key(self, name: str, used_at: Location | None = None) -> str:
         """A digest of everything dataset `name` is made from."""

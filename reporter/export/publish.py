@@ -19,6 +19,8 @@ import ctypes
 import errno
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from reporter.errors import Location, ReportError
@@ -29,6 +31,17 @@ MANIFEST = "manifest.json"
 
 def publish(out: Path, files: dict[str, bytes], assets: Path | None = None) -> None:
     """Replace out/ by a folder holding `files` (name -> bytes) and a copy of `assets`."""
+    with staged(out) as staging:
+        if assets is not None and assets.is_dir():
+            shutil.copytree(assets, staging / "assets")
+        for name, data in files.items():
+            write_file(staging / name, data)
+
+
+@contextmanager
+def staged(out: Path) -> Iterator[Path]:
+    """A staging folder next to out/ for the block to fill; switched in as out/ when the
+    block ends without an error, removed in every case."""
     out = out.absolute()
     _check_owned(out)
     remove_orphans(out)
@@ -36,10 +49,7 @@ def publish(out: Path, files: dict[str, bytes], assets: Path | None = None) -> N
     try:
         try:
             staging.mkdir(parents=True)
-            if assets is not None and assets.is_dir():
-                shutil.copytree(assets, staging / "assets")
-            for name, data in files.items():
-                _write(staging / name, data)
+            yield staging
             _sync(staging)
         except OSError as exc:
             raise fs_error(exc, out) from None
@@ -91,7 +101,8 @@ def _sibling(out: Path, kind: str) -> Path:
     return out.with_name(f".{out.name}.{kind}-{os.getpid()}")
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes) -> None:
+    """A file written and flushed to disk (its folder is flushed when switched in)."""
     with open(path, "wb") as handle:
         handle.write(data)
         handle.flush()

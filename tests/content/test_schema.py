@@ -21,7 +21,9 @@ from reporter.content.load import load_document
 from reporter.content.yamlsource import Map, Seq, load_yaml
 from reporter.data import datasets
 from reporter.data.datasets import read_declarations
+from reporter.editions import editions_of
 from reporter.errors import ReportError
+from reporter.project import Project
 
 KINDS = sorted(p.name.removesuffix(".schema.json") for p in schema.SCHEMAS.glob("*.schema.json"))
 FILE_KINDS = ["aliases", "chart", "datasets", "document", "errata", "footnotes", "part",
@@ -119,6 +121,13 @@ EVERY_KEY = {
         language: en
         strict: false
         parts: [summary.yaml, main.yaml]
+        editions:
+          parameter: who
+          dataset: values
+          column: name
+          id: name
+          with: [value]
+          where: {value: {">": 0}}
     """,
     "content/summary.yaml": """
         kind: summary
@@ -235,6 +244,7 @@ EVERY_KEY = {
 
 def _read_everything(root: Path) -> None:
     load_document(root)
+    editions_of(Project(root))
     read_declarations(root / "data", root)
     read_quantities(root)
     read_errata(root)

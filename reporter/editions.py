@@ -1,0 +1,115 @@
+"""Editions: one project built into many reports, one per value of a parameter.
+
+content/document.yaml declares the parameter and where its values come from:
+
+    editions:
+      parameter: country        # {{country}} in any text of content/ files
+      dataset: destinations     # one edition per record of this dataset…
+      column: name              # …whose value is this column's
+      id: code                  # the edition's folder, out/CODE/ (default: the value, slugged)
+      with: [region]            # more columns, each a parameter: {{region}}
+      where: {kind: country}    # which records (default: all)
+
+or `values: [France, Spain]`. `{{edition}}` is always the edition's id. Each edition is a
+whole report, built and checked by the engine (pipeline.py) with its values in place.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+
+from reporter.compute.select import matching
+from reporter.content import schema
+from reporter.content.where import parse_where
+from reporter.content.yamlsource import Map, load_yaml, where
+from reporter.data.datasets import Datasets
+from reporter.data.tabular import as_text, require_columns
+from reporter.errors import Location, ReportError, UsageError, suggest
+from reporter.project import Project
+
+DOCUMENT = Path("content/document.yaml")
+_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*")
+RESERVED = ("assets", "index.html", "editions.json", "manifest.json")  # out/'s own names
+
+
+@dataclass(frozen=True)
+class Edition:
+    id: str
+    values: tuple[tuple[str, str], ...]  # (parameter, value), {{edition}} included
+
+
+def editions_of(project: Project) -> list[Edition]:
+    """The project's editions in declared order; [] when it declares none."""
+    document = load_yaml(project.root / DOCUMENT, DOCUMENT)  # placeholders as written
+    if not isinstance(document, Map) or document.get("editions") is None:
+        return []
+    schema.validate(document, "document", Location(DOCUMENT))
+    spec = document["editions"]
+    at = where(spec, Location(DOCUMENT))
+    if "values" in spec:
+        rows = [(str(value), slug(value), ()) for value in spec["values"]]
+    else:
+        rows = _rows_of_dataset(project, spec, at)
+    return _editions(str(spec["parameter"]), rows, at)
+
+
+def select(editions: list[Edition], wanted: list[str]) -> list[Edition]:
+    """The editions named by `--edition ID` (all when none is named)."""
+    if not wanted:
+        return editions
+    by_id = {e.id: e for e in editions}
+    unknown = [w for w in wanted if w not in by_id]
+    if unknown:
+        hint = (
+            suggest(unknown[0], by_id)
+            or f"{len(by_id)} editions, e.g. {', '.join(list(by_id)[:5])}"
+        )
+        raise UsageError(f"no edition {unknown[0]!r}", hint=hint)
+    return [by_id[w] for w in dict.fromkeys(wanted)]
+
+
+def slug(value: str) -> str:
+    """A value as a folder name: Côte d'Ivoire -> cote-d-ivoire."""
+    ascii_text = unicodedata.normalize("NFKD", value).encode("ascii", "ignore").decode()
+    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+
+
+def _rows_of_dataset(project: Project, spec: Map, at: Location) -> list[tuple]:
+    datasets = Datasets(project.root)
+    data = datasets(str(spec["dataset"]), at)
+    id_column, more = spec.get("id"), [str(c) for c in spec.get("with") or []]
+    columns = [str(spec["column"]), *([str(id_column)] if id_column else []), *more]
+    require_columns(data, columns, at)
+    frame = matching(data, parse_where(spec.get("where"), at), at)
+    rows = []
+    for _, record in frame.iterrows():
+        value = as_text(record[columns[0]])
+        ident = as_text(record[str(id_column)]) if id_column else slug(value)
+        rows.append((value, ident, tuple((c, as_text(record[c])) for c in more)))
+    return rows
+
+
+def _editions(parameter: str, rows: list[tuple], at: Location) -> list[Edition]:
+    editions, seen = [], {}
+    for value, ident, more in rows:
+        if not _ID.fullmatch(ident) or ".." in ident or ident in RESERVED:
+            raise ReportError(
+                f"edition {value!r} has no usable id ({ident!r})",
+                at,
+                "ids name folders: letters, digits, . _ -; give editions an id: column",
+            )
+        if ident in seen:
+            raise ReportError(
+                f"two editions have the id {ident!r} ({seen[ident]!r} and {value!r})",
+                at,
+                "give editions an id: column whose values differ",
+            )
+        seen[ident] = value
+        values = ((parameter, value), ("edition", ident), *more)
+        editions.append(Edition(ident, values))
+    if not editions:
+        raise ReportError("editions: no edition (the where: selects no record)", at)
+    return editions

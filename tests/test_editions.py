@@ -1,0 +1,130 @@
+"""Editions declared in document.yaml: their values, ids and parameters in the content."""
+
+from __future__ import annotations
+
+import pytest
+
+from reporter.content.inline import plain_text
+from reporter.editions import editions_of, select, slug
+from reporter.errors import ReportError, UsageError
+from reporter.pipeline import build, check_project
+from reporter.project import Project
+
+
+def test_one_edition_per_record_the_where_selects(make_root):
+    project = make_root("editions")
+    editions = editions_of(project)
+    assert [e.id for e in editions] == ["fr", "es", "jp", "ke", "de"]  # not Argentina (Americas)
+    assert dict(editions[2].values) == {"country": "Japan", "edition": "jp", "region": "Asia"}
+
+
+def test_a_list_of_values_gives_slugged_ids(make_root):
+    project = make_root("editions")
+    document = project.root / "content/document.yaml"
+    head = document.read_text().split("editions:")[0]
+    document.write_text(head + "editions: {parameter: country, values: [Côte d'Ivoire, Spain]}\n")
+    assert [e.id for e in editions_of(project)] == ["cote-d-ivoire", "spain"]
+    assert slug("São Tomé and Príncipe") == "sao-tome-and-principe"
+
+
+def test_two_editions_with_one_id_are_an_error(make_root):
+    project = make_root("editions")
+    (project.root / "data/countries.csv").write_text("code,name,region\nfr,France,Europe\n"
+                                                     "fr,Finland,Europe\n")  # fmt: skip
+    with pytest.raises(ReportError, match=r"two editions have the id 'fr' \('France' and"):
+        editions_of(project)
+
+
+def test_a_project_without_editions_has_none(make_root):
+    assert editions_of(make_root("basic")) == []
+
+
+def test_an_unknown_edition_is_a_usage_error_with_a_suggestion(make_root):
+    editions = editions_of(make_root("editions"))
+    assert [e.id for e in select(editions, ["ke", "fr", "ke"])] == ["ke", "fr"]
+    with pytest.raises(UsageError, match="no edition 'frr'") as caught:
+        select(editions, ["frr"])
+    assert "did you mean 'fr'?" in str(caught.value)
+
+
+def test_each_edition_reads_its_own_values_everywhere(make_root, tmp_path):
+    """Title, prose, table title, row label and where: filter; and the cache keeps the
+    editions apart (the table of Spain is not France's, cached a moment before)."""
+    project = make_root("editions")
+    pages = {}
+    for edition in editions_of(project)[:2]:
+        done = build(Project(project.root, edition.values), tmp_path / edition.id,
+                     pdf=False, progress=lambda _: None)  # fmt: skip
+        pages[edition.id] = done.html.read_text()
+    assert "<title>T/PROFILE/fr: International migrants in France</title>" in pages["fr"]
+    assert "This profile describes Spain, a country of Europe." in pages["es"]
+    assert ">8,300<" in pages["fr"] and ">6,100<" in pages["es"] and ">8,300<" not in pages["es"]
+
+
+def test_an_unknown_parameter_is_located_with_a_suggestion(make_root):
+    project = make_root("editions")
+    profile = project.root / "content/profile.yaml"
+    profile.write_text(profile.read_text().replace("a country of {{region}}", "in {{regoin}}"))
+    fr = editions_of(project)[0]
+    with pytest.raises(ReportError) as caught:
+        check_project(Project(project.root, fr.values))
+    message = str(caught.value)
+    assert message.startswith("content/profile.yaml:5:")
+    assert "unknown parameter {{regoin}} (did you mean 'region'?)" in message
+
+
+def test_without_editions_braces_are_text_and_with_them_a_backslash_keeps_them(make_root):
+    basic = make_root("basic")
+    part = basic.root / "content/02-outlook.yaml"
+    part.write_text(part.read_text().replace("title: Outlook", "title: Outlook {{country}}"))
+    doc = check_project(basic)[0]
+    assert "{{country}}" in plain_text(doc.parts[2].title)
+
+    project = make_root("editions")
+    profile = project.root / "content/profile.yaml"
+    profile.write_text(
+        profile.read_text().replace('title: "{{country}}"', r'title: "\\{{country}}"')
+    )
+    doc = check_project(Project(project.root, editions_of(project)[0].values))[0]
+    assert plain_text(doc.parts[0].title) == "{{country}}"
+
+
+def test_data_declarations_are_never_substituted(make_root):
+    """SQL is not a template: a country's name could break out of a quoted string."""
+    project = make_root("editions", files={"data/datasets.yaml": """
+        named:
+          sql: "select '{{country}}' as written"
+    """})  # fmt: skip
+    from reporter.data.datasets import Datasets
+
+    fr = editions_of(project)[0]
+    from reporter.content.yamlsource import parameters
+
+    with parameters(dict(fr.values)):
+        frame = Datasets(project.root)("named").frame
+    assert list(frame["written"]) == ["{{country}}"]
+
+
+def test_a_block_with_when_is_in_the_editions_it_names(make_root):
+    project = make_root("editions")
+    profile = project.root / "content/profile.yaml"
+    profile.write_text(profile.read_text() + "  - p: A European country.\n    when: {region: Europe}\n"
+                       "  - p: Outside Europe.\n    when: {region: {not: Europe}}\n")  # fmt: skip
+    texts = {}
+    for edition in editions_of(project):
+        doc = check_project(Project(project.root, edition.values))[0]
+        texts[edition.id] = [plain_text(p.inlines) for _, p in doc.paragraphs()]
+    assert texts["fr"][1:] == ["A European country."] and texts["jp"][1:] == ["Outside Europe."]
+
+
+def test_when_names_a_parameter(make_root):
+    project = make_root("editions")
+    profile = project.root / "content/profile.yaml"
+    profile.write_text(profile.read_text() + "  - p: Oops.\n    when: {regoin: Europe}\n")
+    with pytest.raises(ReportError, match=r"when: unknown parameter 'regoin' \(did you mean"):
+        check_project(Project(project.root, editions_of(project)[0].values))
+    basic = make_root("basic")
+    part = basic.root / "content/02-outlook.yaml"
+    part.write_text(part.read_text() + "  - p: Oops.\n    when: {region: Europe}\n")
+    with pytest.raises(ReportError, match=r"when: unknown parameter 'region' \(when: needs edi"):
+        check_project(basic)
