@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import string
 from dataclasses import dataclass, field
@@ -270,7 +271,8 @@ def _sorted(spec: TableSpec, data: Dataset, frame, candidates: list) -> list:
 
 
 def _comparable(value: object):
-    return (0, float(value), "") if isinstance(value, (int, float)) else (1, 0.0, str(value))
+    """Numbers (numpy's too: an int64 column) by value, before any text."""
+    return (0, float(value), "") if isinstance(value, numbers.Real) else (1, 0.0, str(value))
 
 
 def _missing(value: object) -> bool:

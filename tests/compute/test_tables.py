@@ -225,3 +225,20 @@ def test_a_missing_record_is_named_not_summed_to_zero(make_project):
         "content/tables/first-table.yaml:7:5: row 'A', column 'v2010': no record of "
         "data/values.csv where year = '2010' (a record is missing from the data"
     )
+
+
+def test_rows_sort_by_a_whole_number_column_as_numbers(make_root):
+    """An integer column is read as numpy int64: sorted by value (13,132 before 8,335), not
+    as text ("8335" > "13132")."""
+    from reporter.pipeline import compute_tables, load
+
+    project = make_root("basic", files={"content/tables/hosts.yaml": """
+        title: The two largest
+        data: hosts
+        rows: {each: country, sort: -migrants_2019, top: 2}
+        columns:
+          - {id: country, heading: Country, text: country}
+          - {id: stock, heading: Thousands, sum: migrants_2019}
+    """})  # fmt: skip
+    table = compute_tables(load(project), project)["hosts"]
+    assert [row.label for row in table.rows] == ["Germany", "Saudi Arabia"]
