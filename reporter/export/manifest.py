@@ -17,13 +17,18 @@ def sha256(data: bytes) -> str:
 
 
 def inputs(root: Path) -> dict[str, str]:
+    """Every file of content/, data/ and templates/ -> its sha256. A link is hashed as what it
+    points to where the build reads that: inside the project, or, for templates/, inside the
+    folder templates/ is (projects share templates through a link, as examples/ do). Any
+    other link is listed by name only (content and data outside the project are refused)."""
     files = {}
     for folder in INPUT_FOLDERS:
+        bases = [root.resolve()]
+        if folder == "templates":
+            bases.append((root / folder).resolve())
         for path in sorted((root / folder).rglob("*")):
-            # a link is hashed as what it points to (links leaving the project are refused
-            # when read, and listed here only by name)
-            inside = path.resolve().is_relative_to(root.resolve())
             if path.is_file():
+                inside = any(path.resolve().is_relative_to(base) for base in bases)
                 digest = sha256(path.read_bytes()) if inside else "link outside the project"
                 files[path.relative_to(root).as_posix()] = digest
     return files

@@ -13,6 +13,7 @@ import pytest
 from reporter.cli import main
 from reporter.export.manifest import inputs, manifest, sha256, versions
 from reporter.pipeline import build
+from tests.conftest import ROOT, copy_example
 from tests.matrix import LONG, WIDE
 
 
@@ -48,14 +49,38 @@ def test_an_edited_input_changes_its_hash_only(basic):
 
 
 def test_a_link_leading_out_of_the_project_is_listed_by_name_only(make_root, tmp_path):
-    project = make_root("basic")  # its templates/ is a link to the default theme
+    project = make_root("basic", own_templates=True)
     secret = tmp_path / "secret.csv"
     secret.write_text("a\n1\n", encoding="utf-8")
     (project.root / "data/linked.csv").symlink_to(secret)
+    (project.root / "templates/assets/linked.css").symlink_to(secret)
     listed = inputs(project.root)
     assert listed["data/linked.csv"] == "link outside the project"
-    assert listed["templates/document.html.j2"] == "link outside the project"
+    assert listed["templates/assets/linked.css"] == "link outside the project"
     assert listed["data/hosts.csv"] == sha256((project.root / "data/hosts.csv").read_bytes())
+
+
+def test_templates_shared_through_a_link_are_hashed(make_root):
+    project = make_root("basic")  # templates/ is a link to the default theme, as in examples/
+    assert project.templates.is_symlink()
+    listed = inputs(project.root)
+    for name in (
+        "document.html.j2",
+        "assets/report.css",
+        "assets/fonts/LiberationSerif-Regular.ttf",
+    ):
+        read = (project.templates / name).read_bytes()  # what the build reads
+        assert listed[f"templates/{name}"] == sha256(read)
+
+
+def test_an_examples_manifest_records_its_template_hashes(tmp_path):
+    project = copy_example("migration-2017", tmp_path / "example")
+    listed = inputs(project)
+    templates = {n: d for n, d in listed.items() if n.startswith("templates/")}
+    assert templates and "link outside the project" not in templates.values()
+    assert templates["templates/document.html.j2"] == sha256(
+        (ROOT / "templates/document.html.j2").read_bytes()
+    )
 
 
 def test_outputs_inputs_and_versions_in_a_deterministic_document(basic):
