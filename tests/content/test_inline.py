@@ -20,7 +20,7 @@ from reporter.content.inline import (
     plain_text,
     walk,
 )
-from reporter.content.yamlsource import load_yaml
+from reporter.content.yamlsource import Text, load_yaml
 from reporter.errors import Location, ReportError
 from reporter.pipeline import load
 
@@ -186,6 +186,27 @@ def test_bad_markup_is_one_line_saying_what_to_write(text, message):
     with pytest.raises(ReportError) as err:
         parse(text)
     assert str(err.value).startswith(f"content/x.yaml:3: {message}")
+
+
+def test_emphasis_closes_after_a_link_or_figure_it_holds():
+    assert shape(parse("*see [it](https://un.org/a*b) and [5]{=q}* now")) == [
+        ("em", ["see ", ("link", "https://un.org/a*b", ["it"]), " and ",
+                ("figure", "5", ["q"], ["5"])]),
+        " now",
+    ]  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "text", ["*see [the *Digest*](https://un.org)*", "*in [*about* 5]{=q} cases*"]
+)
+def test_emphasis_inside_emphasis_is_refused_where_it_opens(text):
+    written = Text(text, Location(Path("content/x.yaml"), 1, 1), 0, text)  # on line 1
+    with pytest.raises(ReportError) as err:
+        parse_inline(written, HERE)
+    column = text.index("*", 1) + 1  # the inner '*'
+    assert str(err.value) == (
+        f"content/x.yaml:1:{column}: '*' inside emphasis (close the emphasis first or write \\*)"
+    )
 
 
 def test_pieces_of_markup_in_one_text_are_bounded():
