@@ -75,6 +75,7 @@ def test_references_with_their_kind_without_it_and_ranges():
         " and ", ("ref", "first", "last", True), ".",
     ]  # fmt: skip
     assert shape(parse("[#a..b]")) == [("ref", "a", "b", False)]
+    assert shape(parse("[@un.2012_a..fig.3]")) == [("ref", "un.2012_a", "fig.3", True)]
 
 
 def test_links_take_http_https_and_mailto_and_may_hold_markup():
@@ -180,6 +181,9 @@ def test_figure_bindings():
         ("[5]{= q}", "unknown figure binding {= q}"),
         ("[@]", "malformed reference (write [@label], [#label] or [@first..last])"),
         ("[@a b]", "malformed reference"),
+        ("[@a..]", "malformed reference (a range joins two labels: write [@first..last])"),
+        ("[#..b]", "malformed reference (a range joins two labels: write [@first..last])"),
+        ("[@a...b]", "malformed reference (a range joins two labels"),
     ],
 )  # fmt: skip
 def test_bad_markup_is_one_line_saying_what_to_write(text, message):
