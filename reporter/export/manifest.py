@@ -3,6 +3,7 @@ them. Deterministic itself: sorted, no times, no absolute paths."""
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import platform
@@ -59,6 +60,7 @@ def manifest(
     return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 
+@functools.cache  # a process's packages do not change under it
 def _version(package: str) -> str:
     try:
         return metadata.version(package)
@@ -66,6 +68,7 @@ def _version(package: str) -> str:
         return "not installed"
 
 
+@functools.cache
 def _pango() -> str:
     """Pango's version, read from the library itself (importing WeasyPrint costs 0.3 s)."""
     import ctypes
@@ -79,6 +82,7 @@ def _pango() -> str:
     return f"{number // 10000}.{number // 100 % 100}.{number % 100}"
 
 
+@functools.cache
 def _harfbuzz_subset() -> bool:
     import ctypes.util
 
@@ -86,6 +90,14 @@ def _harfbuzz_subset() -> bool:
 
 
 def _font_version(path: Path) -> str:
+    info = path.stat()
+    return _font_version_of(path, info.st_mtime_ns, info.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _font_version_of(path: Path, mtime_ns: int, size: int) -> str:
+    """A font's version and digest, read once per file as it is (a warm process builds many
+    times)."""
     from fontTools.ttLib import TTFont
 
     with TTFont(path, lazy=True) as font:

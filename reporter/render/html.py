@@ -7,6 +7,7 @@ Prose reaches the template as inline nodes rendered (and escaped) by `inline_htm
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 
 import jinja2
@@ -28,33 +29,8 @@ def un_date(date: dt.date) -> str:
 def render_html(
     doc: Document, tables: dict, templates: Path, draft: str = "", charts: dict | None = None
 ) -> str:
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    env = _environment(templates)
     notes = {str(n.number): inline_html(n.inlines) for n in doc.footnotes.values() if n.number}
-
-    def prose(nodes) -> Markup:
-        return inline_html(nodes, notes)
-
-    def table_prose(nodes, table) -> Markup:
-        return inline_html(nodes, notes, table_notes=f"table-{table.number}-note")
-
-    def svg(chart) -> Markup:
-        return Markup(chart.svg)  # drawn by matplotlib, which escapes the labels it writes
-
-    env.filters.update(prose=prose, table_prose=table_prose, un_date=un_date, svg=svg)
-    env.tests.update(
-        paragraph=lambda b: isinstance(b, Paragraph),
-        heading=lambda b: isinstance(b, Heading),
-        table=lambda b: isinstance(b, TableBlock),
-        figure=lambda b: isinstance(b, FigureBlock),
-        schedule=lambda b: isinstance(b, Schedule),
-    )
     try:
         template = env.get_template(TEMPLATE)
         return template.render(
@@ -82,6 +58,42 @@ def render_html(
         raise ReportError(
             f"template error: {exc.message}", _template_line(exc), "check the variable name"
         ) from None
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(templates: Path) -> jinja2.Environment:
+    """One environment per templates folder in a process, so that a watcher or an edition
+    worker parses the template once (it is reloaded when its file changes). Nothing in it
+    depends on the document: the filters read the notes from the render's context."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+
+    @jinja2.pass_context
+    def prose(context, nodes) -> Markup:
+        return inline_html(nodes, context["notes"])
+
+    @jinja2.pass_context
+    def table_prose(context, nodes, table) -> Markup:
+        return inline_html(nodes, context["notes"], table_notes=f"table-{table.number}-note")
+
+    def svg(chart) -> Markup:
+        return Markup(chart.svg)  # drawn by matplotlib, which escapes the labels it writes
+
+    env.filters.update(prose=prose, table_prose=table_prose, un_date=un_date, svg=svg)
+    env.tests.update(
+        paragraph=lambda b: isinstance(b, Paragraph),
+        heading=lambda b: isinstance(b, Heading),
+        table=lambda b: isinstance(b, TableBlock),
+        figure=lambda b: isinstance(b, FigureBlock),
+        schedule=lambda b: isinstance(b, Schedule),
+    )
+    return env
 
 
 def _template_line(exc: Exception) -> Location:
