@@ -134,7 +134,7 @@ def check(
                 where,
                 f"table {table.number}",
                 message=f,
-                is_figure=False,
+                kind="table",
             )
             for f in failures
         ]
@@ -148,7 +148,7 @@ def check(
                 place,
                 rule="strict",
                 message="neither bound to the data nor declared (the project is strict)",
-                is_figure=False,
+                kind="unbound",
             )
             for where, place, number in report.unbound
         ]

@@ -29,12 +29,11 @@ class Counts(NamedTuple):
 
 
 def counts(report: CheckReport) -> Counts:
-    """Failures that are not a figure are told apart by what the check records of them: a
-    stale erratum's place is "errata", a number a strict project leaves unbound has the rule
-    "strict", and the rest are the tables' own checks."""
+    """Failures that are not a figure are counted by their kind: a stale erratum, a number a
+    strict project leaves unbound, a table's own check."""
     others = [f for f in report.failed if not f.is_figure]
-    strict = sum(f.rule == "strict" for f in others)
-    stale = sum(f.place == "errata" for f in others)
+    strict = sum(f.kind == "unbound" for f in others)
+    stale = sum(f.kind == "erratum" for f in others)
     return Counts(
         passed=report.count("pass"),
         failed=len(report.failed) - len(others),

@@ -28,7 +28,11 @@ class Finding:
     value: float | None = None
     rule: str = ""
     message: str = ""
-    is_figure: bool = True  # False for problems that are not a figure (stale errata, tables)
+    kind: str = "figure"  # figure | table (a table's own check) | erratum (stale) | unbound
+
+    @property
+    def is_figure(self) -> bool:
+        return self.kind == "figure"
 
 
 @dataclass
@@ -140,7 +144,7 @@ def check_document(doc: Document, quantities: Quantities, root: Path) -> CheckRe
             report.findings.append(
                 Finding("fail", erratum.figure, erratum.loc, "errata", erratum.quantity,
                         message="erratum matches no figure bound to that quantity: remove it",
-                        is_figure=False)
+                        kind="erratum")
             )  # fmt: skip
     return report
 
