@@ -7,7 +7,7 @@ change the rule (tolerances are documented in the README, section "What matches 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal, localcontext
 
 from reporter.check.figures import Stated
 
@@ -65,7 +65,11 @@ def _unit_name(stated: Stated) -> str:
 
 
 def rounded(value: float, decimals: int) -> Decimal:
-    return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    """`value` rounded half up at `decimals` places, exactly for any double (past Decimal's
+    default 28 digits, which cells summed from data and scaled may reach)."""
+    with localcontext() as context:
+        context.prec = 400
+        return Decimal(repr(value)).quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
 
 
 def step(stated: Stated) -> float:

@@ -13,6 +13,7 @@ import re
 import warnings
 from collections.abc import Callable
 
+from reporter.content.yamlsource import MAX_NUMBER  # as in data: at most 1e15 in size
 from reporter.errors import Location, ReportError
 
 _OPS = {
@@ -24,7 +25,6 @@ _OPS = {
 _ROW_REF = re.compile(r"\[\s*([A-Za-z0-9][\w.-]*)\s*\]")
 
 MAX_LENGTH = 500  # characters; ast and the evaluator recurse, so depth must stay bounded
-MAX_CONSTANT = 1e15  # what a double holds exactly, and a table can print
 Lookup = Callable[[str, str | None], float]  # (name, row id or None) -> value
 
 
@@ -55,7 +55,7 @@ def parse_formula(text: str, where: Location) -> ast.expr:
         number = isinstance(node, ast.Constant) and type(node.value) in (int, float)
         if isinstance(node, ast.Constant) and not number and id(node) not in row_ids:
             raise ReportError(f"formula {text!r}: {node.value!r} is not a number", where)
-        if number and not abs(node.value) < MAX_CONSTANT:
+        if number and not abs(node.value) <= MAX_NUMBER:
             raise ReportError(f"formula {text[:40]!r}…: a number too large", where)
     return tree
 
@@ -83,6 +83,6 @@ def evaluate(tree: ast.expr, lookup: Lookup, text: str, where: Location) -> floa
         return _OPS[type(node.op)](left, right)
 
     value = ev(tree)
-    if not math.isfinite(value) or abs(value) >= MAX_CONSTANT:
+    if not math.isfinite(value) or abs(value) > MAX_NUMBER:
         raise ReportError(f"formula {text!r} gives {value:g}, not a number a table can show", where)
     return value

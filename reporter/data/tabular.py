@@ -12,11 +12,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from reporter.content.yamlsource import MAX_NUMBER  # "inf", "nan" and "1e300" are refused
 from reporter.errors import Location, ReportError, suggest
 
-# Largest number in data: sums of a million of them still print exactly (tables round with
-# Decimal at 28 digits); "inf", "nan" and "1e300" are refused.
-MAX_NUMBER = 1e15
 MAX_LISTED = 10  # bad cells reported one by one; the rest are counted
 
 

@@ -76,3 +76,10 @@ def test_rules(text, value, unit, passes):
 def test_units_must_agree():
     with pytest.raises(UnitMismatch):
         in_figure_terms(45.7, "million", parse_figure("56 per cent"))
+
+
+@pytest.mark.parametrize("value", [1e30, -4.2e300, 1e15 * 1e15 + 1])
+def test_a_value_of_any_size_is_judged_without_a_crash(value):
+    # data at most 1e15 in size, summed and scaled, may pass Decimal's default 28 digits
+    stated = parse_figure("48 million")
+    assert not judge(stated, in_figure_terms(value, "count", stated)).passed

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from reporter.compute.formula import MAX_CONSTANT, MAX_LENGTH, evaluate, names, parse_formula
+from reporter.compute.formula import MAX_LENGTH, MAX_NUMBER, evaluate, names, parse_formula
 from reporter.errors import Location, ReportError
 from reporter.pipeline import compute_tables, load
 from tests.conftest import ROOTS
@@ -108,15 +108,18 @@ def test_errors_name_the_formula_and_where_it_was_written(text, message):
     assert error(text) == f"content/tables/t.yaml:12:5: {message}"
 
 
-def test_huge_numbers_are_refused_as_constants_and_as_results():
-    assert value(f"{int(MAX_CONSTANT) - 1}") == MAX_CONSTANT - 1
-    assert error("1e15") == "content/tables/t.yaml:12:5: formula '1e15'…: a number too large"
+def test_numbers_up_to_the_limit_of_data_are_allowed_as_constants_and_results():
+    assert value("1000000000000000") == value("1e15") == MAX_NUMBER  # as data allow: at most
+    assert value("big * 10 + big * 0") == value("-big * 10") * -1 == MAX_NUMBER
+    assert error("1000000000000001") == (
+        "content/tables/t.yaml:12:5: formula '1000000000000001'…: a number too large"
+    )
     assert error("9" * 400).endswith(": a number too large")
     assert error("big * big") == (
         "content/tables/t.yaml:12:5: formula 'big * big' gives 1e+28, not a number a table can show"
     )
-    assert error("big * 10 + big * 0") == (
-        "content/tables/t.yaml:12:5: formula 'big * 10 + big * 0' gives 1e+15, "
+    assert error("big * 10 + 1") == (
+        "content/tables/t.yaml:12:5: formula 'big * 10 + 1' gives 1e+15, "
         "not a number a table can show"
     )
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 
 from reporter.errors import ReportError
-from reporter.pipeline import compute_tables, load
+from reporter.pipeline import check_project, compute_tables, load
 from reporter.project import Project
+from tests.conftest import ROOTS
 
 
 def test_spec_errors_name_the_spec_file(make_project):
@@ -19,3 +20,19 @@ def test_spec_errors_name_the_spec_file(make_project):
         compute_tables(load(project), project)
     assert "names no numeric column 'w'" in str(err.value)
     assert str(err.value).startswith("content/tables/first-table.yaml:7:")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "place"),
+    [
+        ("scale: 0.001", "scale: 1.0e+300", "9:63: '1.0e+300'"),  # was: the check crashed
+        ("scale: 0.001", "scale: 1.0e+400", "9:63: '1.0e+400'"),  # was: "scale must be a number"
+        ("Europe}", "Europe, migrants_2019: {'<': 1.0e+400}}", "5:78: '1.0e+400'"),  # was: all
+    ],
+)
+def test_a_number_beyond_the_limit_in_a_spec_is_refused_where_written(make_root, old, new, place):
+    spec = (ROOTS / "basic/content/tables/hosts.yaml").read_text().replace(old, new, 1)
+    project = make_root("basic", {"content/tables/hosts.yaml": spec})
+    with pytest.raises(ReportError) as err:
+        check_project(project)
+    assert str(err.value).startswith(f"content/tables/hosts.yaml:{place}: numbers must be finite")

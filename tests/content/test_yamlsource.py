@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from reporter.compute import formula
 from reporter.content.yamlsource import (
     MAX_BYTES,
     MAX_DEPTH,
     MAX_NODES,
+    MAX_NUMBER,
     Map,
     Seq,
     Text,
@@ -21,6 +23,7 @@ from reporter.content.yamlsource import (
     read_text,
     where,
 )
+from reporter.data import tabular
 from reporter.errors import Location, ReportError
 
 
@@ -204,6 +207,22 @@ def test_duplicate_keys_are_an_error_at_the_second(basic):
 )
 def test_what_the_safe_loader_refuses_is_one_located_line(basic, text, message):
     assert error(basic, "x.yaml", text).startswith(message)
+
+
+@pytest.mark.parametrize(
+    "number", ["1.0e+400", "-1.0e+400", ".inf", "-.Inf", ".nan", "1.0e+16", "10000000000000001"]
+)
+def test_a_number_neither_finite_nor_within_the_limit_is_refused_where_written(basic, number):
+    assert error(basic, "x.yaml", f"a: ok\nb: [1, {number}]\n") == (
+        f"content/x.yaml:2:8: '{number}': numbers must be finite and at most "
+        f"{MAX_NUMBER:,.0f} in size (write it in a larger unit, or quote it to write it as text)"
+    )
+
+
+def test_numbers_up_to_the_limit_load_as_numbers(basic):
+    written(basic, "x.yaml", "a: [1.0e+15, -1000000000000000, 0.001, 2019]\nb: '1.0e+400'\n")
+    assert load(basic, "x.yaml") == {"a": [1e15, -(10**15), 0.001, 2019], "b": "1.0e+400"}
+    assert MAX_NUMBER == tabular.MAX_NUMBER == formula.MAX_NUMBER  # one limit: YAML, data, formulas
 
 
 def test_nesting_is_bounded(basic):
