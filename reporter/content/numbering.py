@@ -3,7 +3,9 @@ cross-references, so no number is ever typed by an editor."""
 
 from __future__ import annotations
 
-from reporter.content.inline import FootnoteCall, Ref, walk
+from collections.abc import Iterator
+
+from reporter.content.inline import FootnoteCall, Node, Ref, Str, walk
 from reporter.content.model import Document, FigureBlock, Paragraph, TableBlock, Target
 from reporter.errors import Collector, ReportError, suggest
 
@@ -17,6 +19,8 @@ KIND_WORDS = {
     "subsection": ("section", "sections"),
     "annex": ("annex", "annexes"),
 }
+# Words ending in a full stop that end no sentence: "e.g. [@x]" stays "e.g. table 1".
+ABBREVIATIONS = {"e.g.", "i.e.", "cf.", "para.", "paras.", "no.", "nos.", "vol.", "viz.", "pp."}
 
 
 def roman(n: int) -> str:
@@ -33,12 +37,35 @@ def number_document(doc: Document) -> Document:
     errors = Collector()  # every unknown footnote and label, not only the first
     _number_footnotes(doc, errors)
     for inlines in _all_inlines(doc):
-        for node in walk(inlines):
-            if isinstance(node, Ref):
-                with errors.each():
-                    _resolve(node, doc)
+        for ref, opens_sentence in _refs(inlines):
+            with errors.each():
+                _resolve(ref, doc, opens_sentence)
     errors.done()
     return doc
+
+
+def _refs(inlines: list[Node]) -> Iterator[tuple[Ref, bool]]:
+    """Each reference of a run, and whether it starts a sentence; the text of one, once
+    resolved, is read before the next."""
+    before = ""
+    for node in walk(inlines):
+        if isinstance(node, Ref):
+            yield node, _starts_sentence(before)
+        if isinstance(node, Ref | Str):
+            before = (before + node.text)[-40:]
+
+
+def _starts_sentence(before: str) -> bool:
+    """Whether what follows `before` starts a sentence: nothing but space before it in its
+    paragraph (footnote, note), or a full stop, question or exclamation mark, maybe closing
+    quotes or brackets, and a space; an abbreviation's full stop ("e.g.") ends no sentence."""
+    text = before.rstrip()
+    if not text:
+        return True
+    if text == before:
+        return False  # "x.[@a]": no space
+    last = text.rsplit(None, 1)[-1].rstrip("\"'\u201d\u2019)]")
+    return last.endswith((".", "?", "!")) and last.lower() not in ABBREVIATIONS
 
 
 def _register(doc: Document, label: str | None, target: Target) -> None:
@@ -123,14 +150,23 @@ def _number_footnotes(doc: Document, errors: Collector) -> None:
                 raise ReportError("a footnote cannot call another footnote", note.loc)
 
 
-def _resolve(ref: Ref, doc: Document) -> None:
+def _resolve(ref: Ref, doc: Document, capital: bool = False) -> None:
+    """Fill the reference's text and target; `capital`: it starts a sentence, and so does
+    its kind word ("Table 1 shows")."""
     first = _target(ref.first, ref, doc)
     ref.target = first.html_id
     if ref.last is None:
         words = KIND_WORDS[first.kind][0]
         ref.text = f"{words} {first.number}".strip() if ref.with_kind else first.number
-        return
-    last = _target(ref.last, ref, doc)
+    else:
+        span = _span(ref, first, _target(ref.last, ref, doc))
+        ref.text = f"{KIND_WORDS['para'][1]} {span}" if ref.with_kind else span
+    if capital and ref.with_kind:
+        ref.text = ref.text[:1].upper() + ref.text[1:]
+
+
+def _span(ref: Ref, first: Target, last: Target) -> str:
+    """The numbers of a range of paragraphs, "60-68"."""
     if first.kind != "para" or last.kind != "para":
         raise ReportError("a range a..b must join two paragraph labels", ref.loc)
     if int(last.number) <= int(first.number):
@@ -138,8 +174,7 @@ def _resolve(ref: Ref, doc: Document) -> None:
             f"range {ref.first}..{ref.last} runs backwards (para. {first.number} to {last.number})",
             ref.loc,
         )
-    span = f"{first.number}-{last.number}"
-    ref.text = f"{KIND_WORDS['para'][1]} {span}" if ref.with_kind else span
+    return f"{first.number}-{last.number}"
 
 
 def _target(label: str, ref: Ref, doc: Document) -> Target:

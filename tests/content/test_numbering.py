@@ -172,6 +172,35 @@ def outlook(paragraph: str) -> dict[str, str]:
 
 
 @pytest.mark.parametrize(
+    ("paragraph", "reads"),
+    [
+        ("[@hosts] lists them.", "Table 1 lists them."),
+        ("Data vary. [@hosts] lists them; [@europe] too.",
+         "Data vary. Table 1 lists them; section I.A too."),
+        ("Why? [@first..second] say so! [@trends] agrees.",
+         "Why? Paras. 1-2 say so! Section I agrees."),
+        ('It is "done." [@programme] says so.', 'It is "done." Annex says so.'),
+        ("*[@hosts]* lists them.", "Table 1 lists them."),
+        ("As the data, e.g. [@hosts], show (see [@europe]).",
+         "As the data, e.g. table 1, show (see section I.A)."),
+        ("Done. [#trends] is a numeral, and [@hosts] a table.",
+         "Done. I is a numeral, and table 1 a table."),
+    ],
+)  # fmt: skip
+def test_a_reference_starting_a_sentence_is_capitalised(make_root, paragraph, reads):
+    doc = load(make_root("basic", outlook(paragraph)))
+    assert [text for number, text in paragraphs(doc) if number == 4] == [reads]
+
+
+def test_a_reference_starting_a_footnote_is_capitalised(make_root):
+    notes = "desa: A.\neurostat: B.\noecd: '[@hosts] gives the sources, as [@europe] does.'\n"
+    doc = load(make_root("basic", {"content/footnotes.yaml": notes}))
+    assert plain_text(doc.footnotes["oecd"].inlines) == (
+        "Table 1 gives the sources, as section I.A does."
+    )
+
+
+@pytest.mark.parametrize(
     ("files", "message"),
     [
         (
