@@ -14,6 +14,13 @@ from reporter.errors import ReportError
 from tests.matrix import LONG, WIDE, data_project
 
 
+def every_error(root, name: str) -> list[str]:
+    """Every error reading dataset `name` reports, in order."""
+    with pytest.raises(ReportError) as caught:
+        Datasets(root)(name)
+    return [str(e) for e in (caught.value, *caught.value.others)]
+
+
 def test_wide_to_long_in_sql_from_a_file_as_published(tmp_path):
     data = Datasets(data_project(tmp_path, LONG))("long")
     rows = sorted(map(tuple, data.frame.to_numpy().tolist()))
@@ -47,9 +54,7 @@ def test_checks_report_the_rows_that_break_them_all_in_one_run(tmp_path):
           message: never
     """,
     )
-    with pytest.raises(ReportError) as caught:
-        Datasets(root)("long")
-    assert [str(e) for e in (caught.value, *caught.value.others)] == [
+    assert every_error(root, "long") == [
         "data/datasets.yaml:10:12: check of 'long' fails: more than 35 persons in a corridor: "
         "Year=2000, Destination=Alpha, Total=45, origin=Beta, persons=40",
         "data/datasets.yaml:12:12: check of 'long' fails: a small destination: Destination=Beta",
@@ -81,10 +86,7 @@ def test_a_bad_declaration_is_one_located_line(tmp_path, text, message):
 
 def test_every_unknown_and_missing_key_of_every_dataset_in_one_run(tmp_path):
     text = "a:\n  file: wide.csv\n  sheeet: x\n  naa: '..'\nb:\n  sqll: select 1\n"
-    with pytest.raises(ReportError) as caught:
-        Datasets(data_project(tmp_path, text))("a")
-    found = [str(e) for e in (caught.value, *caught.value.others)]
-    assert found == [
+    assert every_error(data_project(tmp_path, text), "a") == [
         "data/datasets.yaml:3:3: unknown key 'sheeet' in dataset 'a' (did you mean 'sheet'?)",
         "data/datasets.yaml:4:3: unknown key 'naa' in dataset 'a' (did you mean 'na'?)",
         "data/datasets.yaml:6:3: unknown key 'sqll' in dataset 'b' (did you mean 'sql'?)",
