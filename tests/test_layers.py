@@ -1,8 +1,9 @@
-"""The package's layers import one way: one import-linter contract per layer (pyproject.toml),
-and every module of the package belongs to a layer."""
+"""The package's shape: its layers import one way (one import-linter contract per layer in
+pyproject.toml), every module belongs to a layer, and no function runs past 60 lines."""
 
 from __future__ import annotations
 
+import ast
 import os
 import shutil
 import subprocess
@@ -49,3 +50,14 @@ def test_an_import_against_the_layers_is_caught(tmp_path):
     assert result.returncode == 1
     assert "content (the document model) imports no layer above it BROKEN" in result.stdout
     assert "reporter.content.model -> reporter.pipeline" in result.stdout
+
+
+def test_no_function_of_the_package_is_longer_than_60_lines():
+    long = {}
+    for path in sorted((ROOT / "reporter").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                lines = node.end_lineno - node.lineno + 1
+                if lines > 60:
+                    long[f"{path.relative_to(ROOT)}:{node.lineno} {node.name}"] = lines
+    assert long == {}
