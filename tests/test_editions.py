@@ -108,8 +108,11 @@ def test_data_declarations_are_never_substituted(make_root):
 def test_a_block_with_when_is_in_the_editions_it_names(make_root):
     project = make_root("editions")
     profile = project.root / "content/profile.yaml"
-    profile.write_text(profile.read_text() + "  - p: A European country.\n    when: {region: Europe}\n"
-                       "  - p: Outside Europe.\n    when: {region: {not: Europe}}\n")  # fmt: skip
+    more = (
+        "  - p: A European country.\n    when: {region: Europe}\n"
+        "  - p: Outside Europe.\n    when: {region: {not: Europe}}\n"
+    )
+    profile.write_text(profile.read_text() + more)
     texts = {}
     for edition in editions_of(project):
         doc = check_project(Project(project.root, edition.values))[0]
