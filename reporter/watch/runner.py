@@ -20,6 +20,7 @@ from pathlib import Path
 
 from reporter.errors import ReportError, UsageError
 from reporter.export.publish import publish
+from reporter.files import shown
 from reporter.pipeline import build
 from reporter.project import Project
 from reporter.watch.changes import Debounce, Snapshot, changed, snapshot
@@ -256,8 +257,3 @@ def _sigterm_as_interrupt() -> Callable[[], None]:
     return lambda: signal.signal(signal.SIGTERM, previous)
 
 
-def shown(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
