@@ -15,9 +15,11 @@ order of `tasks`, whatever order they finished in.
   on. Workers are spawned, never forked, and never run the caller's __main__ again (so a
   script needs no `if __name__ == "__main__":` guard); they die with this process
   (PR_SET_PDEATHSIG) and none outlives `run_tasks`, even on Ctrl-C.
+  (multiprocessing's resource tracker, one per process whatever starts it, stays until this
+  process ends, and ends with it.)
 - scheduler="tcp://HOST:PORT": an existing Dask distributed cluster runs the tasks; its
-  workers need the same reporter installed and the project at the same path
-  (docs/editions.md, "Running on a Dask cluster").
+  scheduler and workers need the same reporter installed, its workers the project at the
+  same path (docs/editions.md, "Running on a Dask cluster").
 
 `fn` must be importable by name (a module's top-level function, not one defined in
 __main__): the workers import it.
@@ -100,16 +102,25 @@ def _outcome(fn: Callable, key: str, args: tuple) -> Outcome:
 
 
 def _call(fn: Callable, key: str, args: tuple, warm: str | None) -> Outcome:
-    """A task in a worker (local or Dask): warm first (a no-op once imported)."""
+    """A task in a worker (local or Dask): warm first (a no-op once imported). The cyclic
+    garbage collector is off while the task runs: a WeasyPrint render makes hundreds of
+    thousands of objects, and the collections they trigger cost a fifth of a render in a Dask
+    worker (whose large heap each one walks), less in ours (frozen, see _start_worker). The
+    task's garbage is collected by the first collection after it."""
     failed = _warm_up(warm)
     if failed:
         return Outcome(key, False, error=f"the worker could not import {warm}: {failed}")
+    collecting = gc.isenabled()
+    gc.disable()
     try:
         return _outcome(fn, key, args)
     except KeyboardInterrupt as exc:
         # a task's own InterruptGuard turned SIGTERM (from _stop, or anyone) or Ctrl-C into
         # this, and has cleaned up: the worker ends, and the parent decides what follows
         os._exit(getattr(exc, "exit_code", 130))
+    finally:
+        if collecting:
+            gc.enable()
 
 
 def _warm_up(module: str | None) -> str:
@@ -273,8 +284,7 @@ def _start_worker(parent: int, warm: str | None) -> None:
     # Ctrl-C in a terminal reaches the whole process group: the parent stops the workers
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     _warm_up(warm)  # a failure is reported by each task (_call)
-    # what the imports made lives as long as the worker: out of the collector's way, which
-    # saves about a tenth of a WeasyPrint render
+    # what the imports made lives as long as the worker: out of the collector's way
     gc.collect()
     gc.freeze()
 

@@ -44,11 +44,6 @@ EXPECTED = {
 }
 
 
-def dispatch(fn, *args):
-    """One task function for a mix of tasks: run_tasks calls one fn."""
-    return fn(*args)
-
-
 def alive(pid: int) -> bool:
     """True while the process runs (a zombie counts as gone: it runs nothing)."""
     try:
@@ -106,22 +101,17 @@ def dask_scheduler():
         yield cluster.scheduler_address
 
 
-@pytest.fixture(scope="module")
-def module_tmp(tmp_path_factory) -> Path:
-    return tmp_path_factory.mktemp("workers")
-
-
 def test_outcomes_are_the_same_here_in_local_workers_and_on_dask(dask_scheduler):
     mixed = {key: (fn, *args) for key, (fn, args) in MIXED.items()}
     before = spawned_children()
-    here = run_tasks(dispatch, mixed, jobs=1)
+    here = run_tasks(tasks.dispatch, mixed, jobs=1)
     assert here == EXPECTED
     assert list(here) == list(MIXED)  # the order of the tasks, not of completion
-    local = run_tasks(dispatch, mixed, jobs=2, warm=WARM)
+    local = run_tasks(tasks.dispatch, mixed, jobs=2, warm=WARM)
     assert local == EXPECTED
     assert list(local) == list(MIXED)
     assert spawned_children() == before
-    on_dask = run_tasks(dispatch, mixed, scheduler=dask_scheduler, warm=WARM)
+    on_dask = run_tasks(tasks.dispatch, mixed, scheduler=dask_scheduler, warm=WARM)
     assert on_dask == EXPECTED
     assert list(on_dask) == list(MIXED)
 
@@ -157,7 +147,7 @@ def test_a_task_whose_worker_dies_once_is_run_again(tmp_path, leaves_no_worker):
 def test_a_task_whose_worker_always_dies_fails_after_two_tries(tmp_path, leaves_no_worker):
     mixed = {"a": (tasks.square, 1), "killer": (tasks.kill_always, str(tmp_path))}
     mixed |= {f"t{i}": (tasks.square, i) for i in range(4)}
-    outcomes = run_tasks(dispatch, mixed, jobs=2)
+    outcomes = run_tasks(tasks.dispatch, mixed, jobs=2)
     assert outcomes["killer"] == Outcome(
         "killer", False, error="the worker died twice while building it (killed by SIGKILL)"
     )
@@ -166,7 +156,9 @@ def test_a_task_whose_worker_always_dies_fails_after_two_tries(tmp_path, leaves_
 
 
 def test_a_worker_that_exits_is_a_death_too(leaves_no_worker):
-    outcomes = run_tasks(dispatch, {"x": (tasks.exit_at_once, 3), "a": (tasks.square, 1)}, jobs=2)
+    outcomes = run_tasks(
+        tasks.dispatch, {"x": (tasks.exit_at_once, 3), "a": (tasks.square, 1)}, jobs=2
+    )
     assert outcomes["x"].error == "the worker died twice while building it (exit code 3)"
     assert outcomes["a"].ok
 
@@ -229,6 +221,18 @@ def test_workers_die_with_a_killed_parent(tmp_path):
     wait_for(lambda: not any(alive(pid) for pid in pids), seconds=5)
 
 
+def test_what_cannot_cross_to_a_worker_or_back_fails_that_task_only(leaves_no_worker):
+    mixed = {
+        "result": (tasks.unpicklable_result, 1),
+        "argument": (tasks.square, threading.Lock()),
+        "a": (tasks.square, 1),
+    }
+    outcomes = run_tasks(tasks.dispatch, mixed, jobs=2)
+    assert outcomes["a"].ok
+    assert not outcomes["result"].ok and "pickle" in outcomes["result"].error
+    assert not outcomes["argument"].ok and "pickle" in outcomes["argument"].error
+
+
 def test_a_task_function_the_workers_cannot_import_is_refused():
     with pytest.raises(ValueError, match="top-level function"):
         run_tasks(lambda n: n, {"a": (1,)}, jobs=2)
@@ -249,11 +253,11 @@ def test_jobs_must_be_positive_and_no_tasks_is_no_work(leaves_no_worker):
 
 def test_progress_shows_done_failed_and_left_only_when_asked(capsys):
     mixed = {"a": (tasks.square, 1), "bug": (tasks.fail_with_bug, 2), "c": (tasks.square, 3)}
-    run_tasks(dispatch, mixed, progress=True)
+    run_tasks(tasks.dispatch, mixed, progress=True)
     err = capsys.readouterr().err
     assert "0/3 done, 0 failed, 3 left" in err
     assert "3/3 done, 1 failed, 0 left" in err
-    run_tasks(dispatch, mixed, progress=False)
+    run_tasks(tasks.dispatch, mixed, progress=False)
     assert capsys.readouterr().err == ""
 
 

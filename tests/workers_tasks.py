@@ -14,6 +14,11 @@ IMPORTED_AT = time.time()  # once per process that imports this module
 CALLS = 0  # tasks this process has run
 
 
+def dispatch(fn, *args):
+    """One task function for a mix of tasks (run_tasks calls one fn): fn(*args)."""
+    return fn(*args)
+
+
 def square(n: int) -> dict:
     return {"n": n, "square": n * n}
 
@@ -63,3 +68,7 @@ def sleep_long(folder: str, n: int) -> None:
             time.sleep(120)
         finally:
             Path(folder, f"{os.getpid()}.cleaned").write_text("")
+
+
+def unpicklable_result(n: int):
+    return lambda: n  # the worker cannot send it back
