@@ -64,7 +64,7 @@ def build_fleet(
                 args = (str(project.root), edition.values, str(staging), pdf, draft, fresh)
                 tasks[edition.id] = args
         outcomes = run_tasks(
-            build_edition, tasks, jobs, scheduler, warm="reporter.pipeline", progress=progress
+            build_edition, tasks, jobs, scheduler, warm="weasyprint", progress=progress
         )
         _write_index(staging, project, _settle(outcomes, keys, record, out, staging, result))
         _share_assets(project.assets, staging)
