@@ -195,7 +195,7 @@ def _build_command(commands: Commands) -> None:
         "build the HTML and the PDF into PATH/out/",
         """\
   reporter build                     the project here, into out/
-  reporter build examples/migration-2017 --html-only
+  reporter build ../other-report --html-only
   reporter build --draft             even if figures fail (stamped DRAFT)
   reporter build --out /tmp/site -q  elsewhere, printing only errors and warnings""",
         """\
@@ -223,7 +223,7 @@ def _check_command(commands: Commands) -> None:
   reporter check -v                       every figure, with its value and rule
   reporter check --unbound                also the numbers left unbound
   reporter check --format junit -o check.xml
-  reporter check --data data/desa-rev2017 --format markdown -o report.md""",
+  reporter check --data data/next-revision --format markdown -o report.md""",
         """\
   0  every figure and table holds
   1  a figure or a table check fails (with --strict, also a number left unbound)
@@ -262,7 +262,7 @@ def _diff_command(commands: Commands) -> None:
         "diff",
         "what changed between two PDFs (OLD.pdf NEW.pdf), or since a git revision (REV)",
         """\
-  reporter diff old/A-67-254.pdf out/A-67-254.pdf
+  reporter diff old/report.pdf out/report.pdf
   reporter diff HEAD~1 --html review     this project at HEAD~1 against the working tree
   reporter diff -q OLD.pdf NEW.pdf       the exit code alone says whether they differ""",
         """\
