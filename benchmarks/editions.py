@@ -65,10 +65,10 @@ def warm_per_edition(project: Path, ids: list[str]) -> float:
         "from reporter.project import Project\n"
         "root, staging, ids = sys.argv[1], sys.argv[2], sys.argv[3:]\n"
         "found = {e.id: e for e in editions_of(Project(Path(root)))}\n"
-        "build_edition(root, found[ids[0]].values, staging, True, False, True)\n"
+        "build_edition(root, ids[0], found[ids[0]].values, staging, True, False, True)\n"
         "started = time.perf_counter()\n"
         "for i in ids[1:]:\n"
-        "    build_edition(root, found[i].values, staging, True, False, True)\n"
+        "    build_edition(root, i, found[i].values, staging, True, False, True)\n"
         "print((time.perf_counter() - started) / (len(ids) - 1))\n"
     )
     with tempfile.TemporaryDirectory() as staging:

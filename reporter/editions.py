@@ -39,6 +39,8 @@ RESERVED = ("assets", "index.html", "editions.json", "manifest.json")  # out/'s 
 class Edition:
     id: str
     values: tuple[tuple[str, str], ...]  # (parameter, value), {{edition}} included
+    base: str = ""  # with languages: the id without the language (germany of germany.fr)
+    language: str = ""
 
 
 def editions_of(project: Project) -> list[Edition]:
@@ -53,7 +55,57 @@ def editions_of(project: Project) -> list[Edition]:
         rows = [(str(value), slug(value), ()) for value in spec["values"]]
     else:
         rows = _rows_of_dataset(project, spec, at)
-    return _editions(str(spec["parameter"]), rows, at)
+    editions = _editions(str(spec["parameter"]), rows, at)
+    if spec.get("languages") is None:
+        return editions
+    return _in_languages(project, editions, spec["languages"], where(spec["languages"], at))
+
+
+def _in_languages(project: Project, editions: list, languages, at: Location) -> list[Edition]:
+    """Each edition in each language (id.LANGUAGE), the language's words as parameters:
+    content/languages/LANGUAGE.yaml. A language may be limited to some editions:
+    `- ar: [germany, france]`. The first language is the reference of the others."""
+    wanted = [(str(x), None) if not isinstance(x, Map) else _limited(x, at) for x in languages]
+    words = {code: _words(project, code, at) for code, _ in wanted}
+    reference = next(iter(words.values()))
+    for code, found in words.items():
+        missing = sorted(set(reference) - set(found))
+        if missing:
+            raise ReportError(
+                f"content/languages/{code}.yaml lacks {', '.join(missing)}",
+                Location(Path(f"content/languages/{code}.yaml")),
+                f"give every word of content/languages/{wanted[0][0]}.yaml in {code} too",
+            )
+    known = {e.id for e in editions}
+    out = []
+    for code, only in wanted:
+        unknown = sorted(set(only or ()) - known)
+        if unknown:
+            hint = suggest(unknown[0], known) or "name editions by their ids"
+            raise ReportError(f"languages: {code}: no edition {unknown[0]!r}", at, hint)
+        for e in editions:
+            if only is None or e.id in only:
+                values = (*e.values, ("language", code), *words[code].items())
+                out.append(Edition(f"{e.id}.{code}", values, e.id, code))
+    return out
+
+
+def _limited(entry: Map, at: Location) -> tuple[str, list[str]]:
+    ((code, ids),) = entry.items()
+    return str(code), [str(i) for i in ids or []]
+
+
+def _words(project: Project, code: str, at: Location) -> dict[str, str]:
+    """content/languages/CODE.yaml: name -> text, a parameter each ({{name}})."""
+    shown = Path("content/languages") / f"{code}.yaml"
+    if not (project.root / shown).is_file():
+        return {}
+    found = load_yaml(project.root / shown, shown)  # as written: words hold no placeholders
+    if found is None:
+        return {}
+    if not isinstance(found, Map) or not all(isinstance(v, str) for v in found.values()):
+        raise ReportError("a language's words: one 'name: text' per line", Location(shown))
+    return {str(k): str(v) for k, v in found.items()}
 
 
 def select(editions: list[Edition], wanted: list[str]) -> list[Edition]:

@@ -19,7 +19,10 @@ from pathlib import Path
 
 from reporter.cache import digest, files_digest
 from reporter.check.report import summary
+from reporter.check.run import Finding
+from reporter.content.inline import Computed, Figure, walk
 from reporter.editions import Edition, editions_of, select
+from reporter.errors import Location
 from reporter.export.publish import staged, write_file
 from reporter.pipeline import build, check_project
 from reporter.project import Project
@@ -61,7 +64,15 @@ def build_fleet(
                 _carry_over(out / edition.id, staging / edition.id)
                 result.reused.append(edition.id)
             else:
-                args = (str(project.root), edition.values, str(staging), pdf, draft, fresh)
+                args = (
+                    str(project.root),
+                    edition.id,
+                    edition.values,
+                    str(staging),
+                    pdf,
+                    draft,
+                    fresh,
+                )
                 tasks[edition.id] = args
         outcomes = run_tasks(
             build_edition, tasks, jobs, scheduler, warm="weasyprint", progress=progress
@@ -72,11 +83,10 @@ def build_fleet(
 
 
 def build_edition(
-    root: str, values: tuple, staging: str, pdf: bool, draft: bool, fresh: bool
+    root: str, ident: str, values: tuple, staging: str, pdf: bool, draft: bool, fresh: bool
 ) -> dict:
     """One edition, built by the engine into staging/ID/ (a task: runs in a worker)."""
     project = Project(Path(root), params=values)
-    ident = dict(values)["edition"]
     quiet = lambda _: None  # noqa: E731 - a worker has no terminal
     done = build(project, Path(staging) / ident, pdf=pdf, draft=draft, progress=quiet, fresh=fresh)
     return {
@@ -96,15 +106,84 @@ def check_fleet(
     strict: bool = False,
     progress: bool | None = None,
 ) -> dict[str, Outcome]:
-    """Every edition named (all by default) checked: id -> Outcome(value=CheckReport)."""
-    editions = select(editions_of(project), wanted)
-    tasks = {e.id: (str(project.root), e.values, strict) for e in editions}
-    return run_tasks(check_edition, tasks, jobs, scheduler, progress=progress)
+    """Every edition named (all by default) checked: id -> Outcome(value=CheckReport). In a
+    project in several languages, each edition is also compared with the same edition in the
+    first language: the same runs of text, binding the same quantities."""
+    every = editions_of(project)
+    editions = select(every, wanted)
+    first = {e.base: e for e in reversed(every) if e.language == every[0].language}
+    needed = editions + [
+        first[e.base] for e in editions if e.language and first[e.base] not in editions
+    ]
+    tasks = {e.id: (str(project.root), e.values, strict) for e in needed}
+    outcomes = run_tasks(check_edition, tasks, jobs, scheduler, progress=progress)
+    _across_languages(editions, first, outcomes)
+    return {e.id: outcomes[e.id] for e in editions}
 
 
 def check_edition(root: str, values: tuple, strict: bool):
-    """One edition's check report (a task: runs in a worker)."""
-    return check_project(Project(Path(root), params=values), strict=strict)[1]
+    """One edition's check report, with the bindings of each run of its text (a task: runs
+    in a worker)."""
+    doc, report = check_project(Project(Path(root), params=values), strict=strict)
+    report.bindings = bindings(doc)
+    return report
+
+
+def bindings(doc) -> list[tuple[str, tuple[str, ...], Location]]:
+    """(place, the quantities bound or computed in it, where) for every run of text."""
+    found = []
+    for place, inlines in doc.runs():
+        names: list[str] = []
+        at = None
+        for node in walk(inlines):
+            at = (
+                at or getattr(node, "loc", None) or getattr(getattr(node, "raw", None), "loc", None)
+            )
+            if isinstance(node, Figure):
+                names += node.quantities
+            elif isinstance(node, Computed):
+                names.append(node.quantity)
+        found.append((place, tuple(names), at or Location(Path("content"))))
+    return found
+
+
+def _across_languages(editions: list[Edition], first: dict, outcomes: dict[str, Outcome]) -> None:
+    """Each language's edition against the first language's (`first`: base id -> edition):
+    a run missing, added or bound to other quantities fails there."""
+    for edition in editions:
+        reference = first.get(edition.base)
+        if reference is None or reference.id == edition.id:
+            continue
+        mine, theirs = outcomes[edition.id], outcomes[reference.id]
+        if mine.ok and theirs.ok:
+            mine.value.findings += _differences(
+                theirs.value.bindings, mine.value.bindings, reference.language, edition.language
+            )
+
+
+def _differences(reference: list, own: list, first: str, language: str) -> list[Finding]:
+    """Where a language's runs of text part from the first language's (one finding where
+    they stop lining up), and each run that binds other quantities."""
+    found = []
+    for k in range(max(len(reference), len(own))):
+        theirs = reference[k] if k < len(reference) else None
+        mine = own[k] if k < len(own) else None
+        if theirs is not None and mine is not None and theirs[:2] == mine[:2]:
+            continue
+        if mine is None:
+            place, where = theirs[0], theirs[2]
+            why = f"in {first} only: the {language} edition has nothing at this place"
+        elif theirs is None or theirs[0] != mine[0]:
+            place, where = mine[0], mine[2]
+            why = f"not in the {first} edition at this place (a block added or missing)"
+        else:
+            place, where = mine[0], mine[2]
+            ours, reference_bound = (", ".join(x[1]) or "nothing" for x in (mine, theirs))
+            why = f"binds {ours}; in {first}: {reference_bound}"
+        found.append(Finding("fail", place, where, place, message=why, kind="language"))
+        if theirs is None or mine is None or theirs[0] != mine[0]:
+            break
+    return found
 
 
 def _inputs_digest(root: Path) -> str:

@@ -140,3 +140,77 @@ def test_check_reads_every_edition_one_junit_suite_each(make_root, capsys):
     assert kenya.get("errors") == "1" and "matches no records" in kenya.find("testcase/error").text
     assert main(["check", str(project.root), "--edition", "fr"]) == 0
     assert capsys.readouterr().out == "1 edition: 1 pass, 0 fail\n"
+
+
+def in_two_languages(project, french: str, only: str = "fr") -> Path:
+    """The editions root in English and French: content/LANGUAGE/profile.yaml each."""
+    root = project.root
+    document = root / "content/document.yaml"
+    edit(document, "parts: [profile.yaml]", 'parts: ["{{language}}/profile.yaml"]')
+    document.write_text(document.read_text() + f"  languages: [en, {only}]\n")
+    (root / "content/en").mkdir()
+    (root / "content/profile.yaml").rename(root / "content/en/profile.yaml")
+    (root / "content/fr").mkdir()
+    (root / "content/fr/profile.yaml").write_text(french)
+    (root / "content/languages").mkdir()
+    (root / "content/languages/en.yaml").write_text("stock: International migrants\n")
+    (root / "content/languages/fr.yaml").write_text("stock: Migrants internationaux\n")
+    table = root / "content/tables/stock.yaml"  # YAML: a value starting with {{ is quoted
+    edit(table, "title: International migrants in {{country}}, thousands",
+         'title: "{{stock}}: {{country}}, thousands"')  # fmt: skip
+    return root
+
+
+FRENCH = """\
+kind: section
+title: "{{country}}"
+blocks:
+  - p: >-
+      Ce profil décrit {{country}} ({{region}}). Les pays de cette série accueillaient
+      [32,300]{=all_migrants} milliers de migrants internationaux en 2019.
+  - table: stock
+"""
+
+
+def test_each_edition_in_each_language_checked_against_the_first(make_root, capsys):
+    root = in_two_languages(make_root("editions"), FRENCH)
+    assert main(["check", str(root), "-v"]) == 0
+    out = capsys.readouterr().out
+    assert "[de.fr] 1 bound: 1 passed" in out and "10 editions: 10 pass, 0 fail" in out
+    assert main(["build", str(root), "-q", "--edition", "jp.fr"]) == 0
+    page = (root / "out/jp.fr/T-PROFILE-jp.html").read_text()  # one symbol in every language
+    assert "Ce profil décrit Japan (Asia)." in page and "Migrants internationaux: Japan" in page
+
+
+def test_a_figure_or_block_missing_in_one_language_fails_there(make_root, capsys):
+    unbound = FRENCH.replace("[32,300]{=all_migrants}", "32 300")
+    root = in_two_languages(make_root("editions"), unbound)
+    assert main(["check", str(root), "--edition", "fr.fr", "--edition", "fr.en"]) == 1
+    assert ("FAIL [fr.fr] content/fr/profile.yaml:4:8: para. 1: binds nothing; "
+            "in en: all_migrants") in capsys.readouterr().out  # fmt: skip
+    added = FRENCH.replace("  - table: stock", "  - p: Un paragraphe de plus.\n  - table: stock")
+    (root / "content/fr/profile.yaml").write_text(added)
+    assert main(["check", str(root), "--edition", "fr.fr", "--edition", "fr.en"]) == 1
+    assert "not in the en edition at this place" in capsys.readouterr().out
+
+
+def test_a_figure_changed_in_one_language_only_fails(make_root, capsys):
+    root = in_two_languages(make_root("editions"), FRENCH.replace("[32,300]", "[32,400]"))
+    assert main(["check", str(root), "--edition", "ke.fr", "--edition", "ke.en"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL [ke.fr] content/fr/profile.yaml:" in out and "“32,400” does not match" in out
+    assert "[ke.en]" not in out
+
+
+def test_a_language_for_some_editions_and_its_words(make_root, capsys):
+    root = in_two_languages(make_root("editions"), FRENCH, only="{fr: [jp, ke]}")
+    from reporter.editions import editions_of
+    from reporter.project import Project
+
+    ids = [e.id for e in editions_of(Project(root))]
+    assert ids == ["fr.en", "es.en", "jp.en", "ke.en", "de.en", "jp.fr", "ke.fr"]
+    (root / "content/languages/fr.yaml").write_text("other: Autre\n")
+    assert main(["check", str(root)]) == 2  # the project cannot be read
+    assert "content/languages/fr.yaml: content/languages/fr.yaml lacks stock" in (
+        capsys.readouterr().err
+    )

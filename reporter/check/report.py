@@ -25,6 +25,7 @@ class Counts(NamedTuple):
     unbound_failed: int  # the project being strict
     stale_errata: int  # errata that no longer apply
     table_checks_failed: int  # the tables' own checks (totals, ratios)
+    languages_failed: int  # runs of text that part from the first language's edition
     table_notes: int
 
 
@@ -42,7 +43,8 @@ def counts(report: CheckReport) -> Counts:
         unbound=len(report.unbound),
         unbound_failed=strict,
         stale_errata=stale,
-        table_checks_failed=len(others) - strict - stale,
+        table_checks_failed=sum(f.kind == "table" for f in others),
+        languages_failed=sum(f.kind == "language" for f in others),
         table_notes=len(report.notes),
     )
 
@@ -59,6 +61,8 @@ def summary(report: CheckReport) -> str:
         line += f" ({n.unbound_failed} failing: the project is strict)"
     if n.stale_errata:
         line += f"; {plural(n.stale_errata, 'stale erratum', 'stale errata')}"
+    if n.languages_failed:
+        line += f"; {plural(n.languages_failed, 'difference')} from the first language"
     return f"{line}; table checks: {n.table_checks_failed} failed, {plural(n.table_notes, 'note')}"
 
 
@@ -86,6 +90,8 @@ def _line(f: Finding) -> str:
 def finding_text(f: Finding) -> str:
     """What a finding says, without its location: the build's errors and every format's
     lines use it, so a failure reads the same wherever it is shown."""
+    if f.kind == "language":  # a run of text, not one figure
+        return f"{f.place}: {f.message}"
     if f.status == "fail" and f.message:
         # a table's check names its table and cell itself
         return (
