@@ -43,6 +43,32 @@ def versions(fonts: Path) -> dict[str, str]:
     found["harfbuzz-subset"] = "yes" if _harfbuzz_subset() else "no (fontTools fallback)"
     for font in sorted(fonts.glob("*.ttf")):
         found[f"font:{font.name}"] = _font_version(font)
+    for family, path in _system_fonts().items():
+        found[f"system-font:{family}"] = _font_version(path) if path else "not installed"
+    return found
+
+
+# the system fonts the theme names for other scripts (report.css: Arabic, CJK)
+SYSTEM_FONTS = ("Noto Naskh Arabic", "Noto Serif CJK SC")
+
+
+@functools.cache
+def _system_fonts() -> dict[str, Path | None]:
+    """Each of SYSTEM_FONTS -> its regular file as fontconfig finds it, or None."""
+    import subprocess
+
+    found: dict[str, Path | None] = {}
+    for family in SYSTEM_FONTS:
+        try:
+            listed = subprocess.run(
+                ["fc-list", "--format", "%{file}\n", f":family={family}:style=Regular"],
+                capture_output=True,
+                text=True,
+                check=False,
+            ).stdout.split()
+        except OSError:  # no fontconfig tools
+            listed = []
+        found[family] = Path(sorted(listed)[0]) if listed else None
     return found
 
 
@@ -100,6 +126,6 @@ def _font_version_of(path: Path, mtime_ns: int, size: int) -> str:
     times)."""
     from fontTools.ttLib import TTFont
 
-    with TTFont(path, lazy=True) as font:
-        name = font["name"].getDebugName(5) or "unknown"
+    with TTFont(path, lazy=True, fontNumber=0) as font:  # a .ttc: its first face
+        name = (font["name"].getDebugName(5) or "unknown").split(";")[0]  # not the build tools
     return f"{name}; sha256 {sha256(path.read_bytes())[:16]}"
