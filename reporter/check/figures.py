@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from reporter.content.english import (
     FRACTIONS,
@@ -16,18 +17,12 @@ from reporter.content.english import (
     TENS,
     ordinal_suffix,
 )
+from reporter.content.languages import ENGLISH, Language, separators
+from reporter.content.languages import language as words_of
 
-# Longest first, so "just under" wins over "under".
-QUALIFIERS = {
-    "approximately": "about", "about": "about", "around": "about", "some": "about",
-    "roughly": "about",
-    "just under": "almost", "almost": "almost", "nearly": "almost",
-    "more than": "over", "over": "over", "exceeding": "over", "above": "over",
-    "fewer than": "under", "less than": "under", "under": "under", "below": "under",
-    "at least": "at-least", "up to": "at-most", "at most": "at-most",
-}  # fmt: skip
-SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
-UNITS = ("per cent", "percent", "%")
+QUALIFIERS = words_of("en").qualifiers  # longest first, so "just under" wins over "under"
+SCALES = ENGLISH.scales
+UNITS = ENGLISH.percent
 _ORDINAL = re.compile(
     rf"(?:the )?(?:(?P<word>{'|'.join(ORDINALS)})|(?P<digits>\d+)(?P<suffix>st|nd|rd|th))"
     rf"(?:[ -](?:{'|'.join(SUPERLATIVES)})\b.*)?"
@@ -35,7 +30,6 @@ _ORDINAL = re.compile(
 )
 
 MAX_DIGITS = 15  # beyond, a double cannot hold the figure as typed
-_NUMBER = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d+))?")
 
 
 @dataclass(frozen=True)
@@ -81,43 +75,83 @@ def ordinal(text: str) -> int | None:
     return place if m["suffix"] == ordinal_suffix(place) else None  # "21st", not "21th"
 
 
-def parse_figure(text: str) -> Stated:
+def parse_figure(text: str, language: str = "en") -> Stated:
+    """`text` as written in `language` (en, fr, es, ru, ar, zh) -> Stated."""
+    words = words_of(language)
     rest = " ".join(text.split())
+    if words.digits:
+        rest = rest.translate(words.digits)
+    qualifier, rest = _qualifier(rest, words)
     lower = rest.lower()
-    qualifier = ""
-    for phrase in QUALIFIERS:
+    if words.code == "en" and (stated := _english_words(text, qualifier, lower)):
+        return stated
+    rest = rest.removeprefix("$")  # kept in the text as typed; it does not change the check
+    m = _number_pattern(language).match(rest)
+    if m:
+        digits = m[1].replace(m["group"] or "\0", "")
+        fraction = m["fraction"] or ""
+        if len(digits) + len(fraction) > MAX_DIGITS:
+            raise NotAFigure(f"{text!r} has more than {MAX_DIGITS} digits")
+        value = float(digits + ("." + fraction if fraction else ""))
+        decimals, kind, tail = len(fraction), "digits", rest[m.end() :]
+    else:
+        head, _, tail = rest.partition(" ")
+        percent = head.endswith("%")
+        number = word_number(head.removesuffix("%")) if words.code == "en" else None
+        if number is None:
+            raise NotAFigure(f"{text!r} is not a figure")
+        value, decimals, kind = float(number), 0, "words"
+        tail = "%" + " " + tail if percent else tail
+    scale, unit, tail = _scale_and_unit(tail.strip().lower(), words)
+    if tail:
+        raise NotAFigure(f"{text!r}: unexpected {tail!r} after the number")
+    return Stated(text, qualifier, value, decimals, scale, unit, kind)
+
+
+def _qualifier(rest: str, words: Language) -> tuple[str, str]:
+    lower = rest.lower()
+    for phrase, rule in words.qualifiers.items():
         if lower.startswith(phrase + " "):
-            qualifier = QUALIFIERS[phrase]
-            rest, lower = rest[len(phrase) + 1 :], lower[len(phrase) + 1 :]
-            break
+            return rule, rest[len(phrase) + 1 :]
+        if not words.spaced and lower.startswith(phrase):
+            return rule, rest[len(phrase) :].lstrip()
+    return "", rest
+
+
+def _english_words(text: str, qualifier: str, lower: str) -> Stated | None:
+    """Multiples, fractions and ranks: read in English only."""
     if lower in MULTIPLES:
         return Stated(text, qualifier, MULTIPLES[lower], 0, 1.0, "ratio", "multiple")
     if lower in FRACTIONS:
         return Stated(text, qualifier, FRACTIONS[lower], 0, 1.0, "ratio", "fraction")
     if not qualifier and (place := ordinal(lower)) is not None:
         return Stated(text, "", float(place), 0, 1.0, "rank", "ordinal")
-    rest = rest.removeprefix("$")  # kept in the text as typed; it does not change the check
-    head, _, tail = rest.partition(" ")
-    percent = head.endswith("%")  # "46%" as well as "46 %" and "46 per cent"
-    head = head.removesuffix("%")
-    if m := _NUMBER.fullmatch(head):
-        if len(m[1].replace(",", "")) + len(m[2] or "") > MAX_DIGITS:
-            raise NotAFigure(f"{text!r} has more than {MAX_DIGITS} digits")
-        value = float(m[1].replace(",", "") + ("." + m[2] if m[2] else ""))
-        decimals, kind = len(m[2] or ""), "digits"
-    elif (number := word_number(head)) is not None:
-        value, decimals, kind = float(number), 0, "words"
-    else:
-        raise NotAFigure(f"{text!r} is not a figure")
-    tail = tail.strip().lower()
-    scale = 1.0
-    for word, factor in SCALES.items():
-        if tail == word or tail.startswith(word + " "):
+    return None
+
+
+@cache
+def _number_pattern(code: str) -> re.Pattern:
+    """Digits grouped by threes with the language's group symbol (a space for CLDR's no-break
+    spaces, which the text's spaces have become), then its decimal symbol: "1,234.5" in
+    English, "1 234,5" in French, "1.234,5" in Spanish ("1.234" is 1234 there)."""
+    decimal, group = separators(code)
+    group = " " if group.isspace() else group
+    end = r"(?=$|[ %])" if words_of(code).spaced else r"(?![\d.,])"
+    g, d = re.escape(group), re.escape(decimal)
+    return re.compile(rf"(\d{{1,3}}(?:(?P<group>{g})\d{{3}})+|\d+)(?:{d}(?P<fraction>\d+))?{end}")
+
+
+def _scale_and_unit(tail: str, words: Language) -> tuple[float, str, str]:
+    """(scale, unit, what is left) from the words after the number: "million", "%",
+    "millions", "млн", "亿", "pour cent"."""
+    scale, unit = 1.0, "count"
+    gap = " " if words.spaced else ""
+    for word, factor in words.scales.items():
+        if tail == word or tail.startswith(word + gap):
             scale, tail = factor, tail[len(word) :].strip()
             break
-    unit = "count"
-    if percent or tail in UNITS:
+    if tail.startswith("%"):
+        unit, tail = "percent", tail[1:].strip()
+    elif tail in words.percent:
         unit, tail = "percent", ""
-    if tail:
-        raise NotAFigure(f"{text!r}: unexpected {tail!r} after the number")
-    return Stated(text, qualifier, value, decimals, scale, unit, kind)
+    return scale, unit, tail

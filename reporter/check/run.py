@@ -13,9 +13,10 @@ from reporter.check.rules import UnitMismatch, Verdict, in_figure_terms, judge
 from reporter.compute.quantities import Quantities
 from reporter.content import schema
 from reporter.content.inline import Computed, Figure, Str, plain_text
+from reporter.content.languages import UnknownLanguage, direction, primary
 from reporter.content.model import Document
 from reporter.content.yamlsource import load_mapping, load_yaml
-from reporter.errors import Collector, Location, suggest
+from reporter.errors import Collector, Location, ReportError, suggest
 
 
 @dataclass
@@ -120,12 +121,13 @@ def check_document(doc: Document, quantities: Quantities, root: Path) -> CheckRe
     errata = read_errata(root)
     sources = read_sources(root)
     aliases = read_aliases(root)
+    language = _language(doc)
     errors = Collector()  # every unknown quantity, wherever it stands, in one run
     for place, figure, before in claims_in(doc):
         if isinstance(figure, Computed):
             with errors.each():
                 value = quantities.get(figure.quantity, figure.loc)
-                report.findings.append(_computed(place, figure, value, before, aliases))
+                report.findings.append(_computed(place, figure, value, before, aliases, language))
             continue
         if figure.source is not None:
             report.findings.append(_declared(place, figure, doc, sources))
@@ -136,7 +138,7 @@ def check_document(doc: Document, quantities: Quantities, root: Path) -> CheckRe
                 if value.text is not None:
                     report.findings.append(_named(place, figure, name, value, aliases))
                 else:
-                    finding = _bound(place, figure, name, value, before, errata)
+                    finding = _bound(place, figure, name, value, before, errata, language)
                     report.findings.append(finding)
     errors.done()
     for erratum in errata:
@@ -149,10 +151,19 @@ def check_document(doc: Document, quantities: Quantities, root: Path) -> CheckRe
     return report
 
 
-def _computed(place: str, node: Computed, value, before: str, aliases: dict) -> Finding:
+def _language(doc: Document) -> str:
+    try:
+        return primary(doc.meta.get("language", "en"))
+    except UnknownLanguage as exc:
+        raise ReportError(str(exc), Location(Path("content/document.yaml"))) from None
+
+
+def _computed(
+    place: str, node: Computed, value, before: str, aliases: dict, language: str = "en"
+) -> Finding:
     """A computed value: its text written from the data, then checked as a typed figure is
     (words chosen by the sign alone pass, unless no word fits)."""
-    written = write(node, value, change_direction(before))
+    written = write(node, value, change_direction(before, language), language)
     node.text = written.text
     if value.text is not None:
         return _named(place, node, node.quantity, value, aliases)
@@ -161,7 +172,7 @@ def _computed(place: str, node: Computed, value, before: str, aliases: dict) -> 
         return Finding(status, node.text, node.loc, place, node.quantity, value.value,
                        written.rule, written.problem)  # fmt: skip
     figure = Figure(node.offset, node.loc, written.figure, [node.quantity])
-    finding = _bound(place, figure, node.quantity, value, before, [])
+    finding = _bound(place, figure, node.quantity, value, before, [], language)
     finding.text = node.text
     finding.rule = "; ".join(filter(None, (written.rule, finding.rule)))
     if written.figure.startswith("\u2212"):  # as typed: a change is its size after its direction
@@ -214,9 +225,11 @@ _ROSE = re.compile(
 )
 
 
-def change_direction(before: str) -> str:
+def change_direction(before: str, language: str = "en") -> str:
     """ "fell" or "rose" when the words just before a figure state a change's direction
-    ("declined by", "an increase of"), else ""."""
+    ("declined by", "an increase of"; content/languages.py in other languages), else ""."""
+    if language != "en":
+        return direction(before, language)
     tail = before[-40:]
     if _FELL.search(tail):
         return "fell"
@@ -251,18 +264,25 @@ def _declared(place: str, figure: Figure, doc: Document, sources: dict[str, str]
 
 
 def _bound(
-    place: str, figure: Figure, name: str, value, before: str, errata: list[Erratum]
+    place: str,
+    figure: Figure,
+    name: str,
+    value,
+    before: str,
+    errata: list[Erratum],
+    language: str = "en",
 ) -> Finding:
     try:
-        stated = parse_figure(figure.text)
+        stated = parse_figure(figure.text, language)
         computed = in_figure_terms(value.value, value.unit, stated)
     except (NotAFigure, UnitMismatch) as exc:
         return Finding("fail", figure.text, figure.loc, place, name, value.value, message=str(exc))
-    direction = change_direction(before)
-    verdict = judge(stated, -computed if direction == "fell" else computed)
-    if direction and (computed < 0) != (direction == "fell"):
+    stated_direction = change_direction(before, language)
+    fell = stated_direction == "fell"
+    verdict = judge(stated, -computed if fell else computed)
+    if stated_direction and (computed < 0) != fell:
         sign = "a fall" if computed < 0 else "a rise"
-        rule = f"{verdict.rule}; the text says it {direction}, the data give {sign}"
+        rule = f"{verdict.rule}; the text says it {stated_direction}, the data give {sign}"
         verdict = Verdict(False, rule, verdict.value)
     finding = Finding(
         "pass" if verdict.passed else "fail",

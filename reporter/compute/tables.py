@@ -12,6 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from reporter.compute.formula import evaluate, parse_formula
 from reporter.compute.select import matching, order_key
 from reporter.content.inline import FootnoteCall, Node, plain_text, walk
+from reporter.content.languages import separators
 from reporter.content.tablespec import ColumnSpec, GroupedRows, NumberFormat, RowSpec, TableSpec
 from reporter.data.tabular import Dataset, as_text, numeric_column, require_columns
 from reporter.errors import Location, ReportError
@@ -64,16 +65,22 @@ class Table:
         raise KeyError((row_id, column_id))
 
 
-def format_number(value: float, fmt: NumberFormat) -> str:
+def format_number(value: float, fmt: NumberFormat, locale: str = "en") -> str:
     """UN style: fixed decimals, comma thousands, negatives in parentheses; -0.0 prints 0.0.
-    A value that is not a finite number prints as ".." (UN: not available)."""
+    A value that is not a finite number prints as ".." (UN: not available). In a `locale`
+    other than English, the decimal and group symbols are CLDR's ("1\u202f234,5" in fr)."""
     if not math.isfinite(value):
         return ".."
     quantum = Decimal(1).scaleb(-fmt.decimals)
     with localcontext() as context:
         context.prec = 400  # exact for any double (1e308) at up to 6 decimals
         rounded = Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP)
-        text = f"{abs(rounded):,.{fmt.decimals}f}".replace(",", fmt.thousands)
+        text = f"{abs(rounded):,.{fmt.decimals}f}"
+    if locale == "en":
+        text = text.replace(",", fmt.thousands)
+    else:
+        decimal, group = separators(locale)
+        text = text.translate(str.maketrans({",": group, ".": decimal}))
     if rounded < 0:
         return f"({text})" if fmt.negative == "parentheses" else f"\u2212{text}"
     return text

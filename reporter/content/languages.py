@@ -1,0 +1,180 @@
+"""The words a figure is written with in each of the UN's six languages (en, fr, es, ru, ar,
+zh): qualifiers (and the English rule each means), scale and per-cent words, the words that
+state a change's direction, and CLDR's separators (from Babel, imported only for a language
+other than English). English is the reference; number words, fractions, multiples and ranks
+are read in English only."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+
+@dataclass(frozen=True)
+class Language:
+    code: str
+    qualifiers: dict[str, str]  # phrase before the number -> rule (about, almost, over …)
+    scales: dict[str, float]  # word after the number (read, lower case) -> its factor
+    percent: tuple[str, ...]  # per-cent words after the number ("%" is read everywhere)
+    written: dict[str, tuple[str, str, float]]  # unit -> (singular, plural, factor) written
+    plural_from: float = 2.0  # a scale word is plural from this number (0: but for "1")
+    fell: tuple[str, ...] = ()  # words just before a figure that say it fell by …
+    rose: tuple[str, ...] = ()
+    spaced: bool = True  # words stand apart from the number ("约2.1亿" has no space)
+    digits: dict[int, str] | None = None  # other digits and separators read as ASCII
+
+
+def _longest_first(words: dict) -> dict:
+    return dict(sorted(words.items(), key=lambda item: -len(item[0])))
+
+
+ENGLISH = Language(
+    "en",
+    {"approximately": "about", "about": "about", "around": "about", "some": "about",
+     "roughly": "about",
+     "just under": "almost", "almost": "almost", "nearly": "almost",
+     "more than": "over", "over": "over", "exceeding": "over", "above": "over",
+     "fewer than": "under", "less than": "under", "under": "under", "below": "under",
+     "at least": "at-least", "up to": "at-most", "at most": "at-most"},
+    {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12},
+    ("per cent", "percent", "%"),
+    {"thousand": ("thousand", "thousand", 1e3), "million": ("million", "million", 1e6),
+     "billion": ("billion", "billion", 1e9)},
+)  # fmt: skip
+
+_ARABIC_DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩٫٬٪", "0123456789.,%")
+
+LANGUAGES = {
+    "en": ENGLISH,
+    "fr": Language(
+        "fr",
+        {"environ": "about", "approximativement": "about", "quelque": "about",
+         "autour de": "about", "près de": "almost", "presque": "almost", "plus de": "over",
+         "moins de": "under", "au moins": "at-least", "au plus": "at-most",
+         "jusqu'à": "at-most"},
+        {"millier": 1e3, "milliers": 1e3, "million": 1e6, "millions": 1e6, "milliard": 1e9,
+         "milliards": 1e9, "billion": 1e12, "billions": 1e12},
+        ("pour cent", "%"),
+        {"thousand": ("millier", "milliers", 1e3), "million": ("million", "millions", 1e6),
+         "billion": ("milliard", "milliards", 1e9)},
+        fell=("a diminué de", "a baissé de", "a reculé de", "une baisse de",
+              "une diminution de"),
+        rose=("a augmenté de", "a progressé de", "une hausse de", "une augmentation de"),
+    ),
+    "es": Language(
+        "es",
+        {"alrededor de": "about", "aproximadamente": "about", "unos": "about", "unas": "about",
+         "casi": "almost", "cerca de": "almost", "más de": "over", "menos de": "under",
+         "al menos": "at-least", "por lo menos": "at-least", "hasta": "at-most"},
+        {"mil": 1e3, "millón": 1e6, "millones": 1e6, "mil millones": 1e9, "billón": 1e12,
+         "billones": 1e12},
+        ("por ciento", "%"),
+        {"thousand": ("mil", "mil", 1e3), "million": ("millón", "millones", 1e6),
+         "billion": ("mil millones", "mil millones", 1e9)},
+        plural_from=0.0,
+        fell=("disminuyó en", "bajó en", "cayó en", "una disminución de", "un descenso de"),
+        rose=("aumentó en", "creció en", "un aumento de", "un crecimiento de"),
+    ),
+    "ru": Language(
+        "ru",
+        {"около": "about", "примерно": "about", "почти": "almost", "более": "over",
+         "свыше": "over", "менее": "under", "не менее": "at-least", "не более": "at-most"},
+        {"тыс.": 1e3, "тысяч": 1e3, "тысячи": 1e3, "млн": 1e6, "млн.": 1e6, "миллион": 1e6,
+         "миллиона": 1e6, "миллионов": 1e6, "млрд": 1e9, "млрд.": 1e9, "миллиард": 1e9,
+         "миллиарда": 1e9, "миллиардов": 1e9},
+        ("процент", "процента", "процентов", "%"),
+        {"thousand": ("тыс.", "тыс.", 1e3), "million": ("млн", "млн", 1e6),
+         "billion": ("млрд", "млрд", 1e9)},
+        fell=("сократилось на", "снизилось на", "уменьшилось на", "сократилась на",
+              "снизилась на", "уменьшилась на"),
+        rose=("выросло на", "увеличилось на", "выросла на", "увеличилась на"),
+    ),
+    "ar": Language(
+        "ar",
+        {"حوالي": "about", "نحو": "about", "ما يقرب من": "almost", "قرابة": "almost",
+         "أكثر من": "over", "أقل من": "under", "ما لا يقل عن": "at-least",
+         "ما لا يزيد عن": "at-most"},
+        {"ألف": 1e3, "آلاف": 1e3, "مليون": 1e6, "ملايين": 1e6, "مليار": 1e9, "مليارات": 1e9,
+         "بليون": 1e9},
+        ("في المائة", "في المئة", "%"),
+        {"thousand": ("ألف", "ألف", 1e3), "million": ("مليون", "مليون", 1e6),
+         "billion": ("مليار", "مليار", 1e9)},
+        fell=("انخفض بمقدار", "انخفض بنسبة", "تراجع بمقدار", "تراجع بنسبة"),
+        rose=("ارتفع بمقدار", "ارتفع بنسبة", "زاد بمقدار", "زاد بنسبة"),
+        digits=_ARABIC_DIGITS,
+    ),
+    "zh": Language(
+        "zh",
+        {"约": "about", "大约": "about", "近": "almost", "将近": "almost", "接近": "almost",
+         "超过": "over", "逾": "over", "不到": "under", "少于": "under", "至少": "at-least",
+         "最多": "at-most", "多达": "at-most"},
+        {"千": 1e3, "万": 1e4, "百万": 1e6, "亿": 1e8, "十亿": 1e9, "万亿": 1e12},
+        ("%", "％"),
+        {"thousand": ("万", "万", 1e4), "million": ("亿", "亿", 1e8),
+         "billion": ("亿", "亿", 1e8)},
+        fell=("下降了", "减少了", "下降", "减少"),
+        rose=("增加了", "增长了", "上升了", "增加", "增长"),
+        spaced=False,
+    ),
+}  # fmt: skip
+
+
+class UnknownLanguage(ValueError):
+    pass
+
+
+@cache
+def language(code: str) -> Language:
+    """The words of `code` ("fr"), qualifiers and scales longest first ("не более" before
+    "более")."""
+    try:
+        words = LANGUAGES[code]
+    except KeyError:
+        raise UnknownLanguage(
+            f"unknown language {code!r}: write one of {', '.join(LANGUAGES)}"
+        ) from None
+    return Language(
+        **{**words.__dict__, "qualifiers": _longest_first(words.qualifiers),
+           "scales": _longest_first(words.scales)}
+    )  # fmt: skip
+
+
+def primary(tag: str) -> str:
+    """The language of a tag ("fr-CH" -> "fr"), one whose figures the check reads."""
+    code = tag.replace("_", "-").split("-")[0].lower()
+    if code not in LANGUAGES:
+        raise UnknownLanguage(f"the check reads figures in {', '.join(LANGUAGES)}, not in {tag!r}")
+    return code
+
+
+@cache
+def separators(code: str) -> tuple[str, str]:
+    """(decimal, group) as CLDR writes them: (",", "\\u202f") in French, (",", ".") in
+    Spanish. English needs no Babel (it costs about 11 ms to import)."""
+    if code == "en":
+        return ".", ","
+    from babel.numbers import get_decimal_symbol, get_group_symbol
+
+    return get_decimal_symbol(code), get_group_symbol(code)
+
+
+@cache
+def percent_suffix(code: str) -> str:
+    """What follows a percentage in CLDR's pattern: "\\u00a0%" in French, "%" in Chinese;
+    " per cent" in English (UN style)."""
+    if code == "en":
+        return " per cent"
+    from babel import Locale
+
+    pattern = Locale.parse(code).percent_formats[None].pattern
+    return pattern[pattern.rindex("0") + 1 :]
+
+
+def direction(before: str, code: str) -> str:
+    """ "fell" or "rose" when the words just before a figure in `code` state a change's
+    direction ("a diminué de", "下降了"), else "". English is read in check/run.py."""
+    tail = " ".join(before.split()).lower()
+    words = language(code)
+    if any(tail.endswith(w) for w in words.fell):
+        return "fell"
+    return "rose" if any(tail.endswith(w) for w in words.rose) else ""
