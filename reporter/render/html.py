@@ -21,9 +21,37 @@ from reporter.render.inline_html import inline_html
 TEMPLATE = "document.html.j2"
 
 
-def un_date(date: dt.date) -> str:
-    """'3 August 2012', whatever the machine's locale."""
-    return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+# The theme's own words in the six official languages of the United Nations (the content
+# brings every other word). English is the default, for a language not listed too.
+LABELS = {
+    "en": {"table": "Table", "figure": "Figure", "distr": "Distr.:", "original": "Original:",
+           "annex": "Annex"},
+    "fr": {"table": "Tableau", "figure": "Figure", "distr": "Distr. :", "original": "Original :",
+           "annex": "Annexe"},
+    "es": {"table": "Cuadro", "figure": "Gráfico", "distr": "Distr.:", "original": "Original:",
+           "annex": "Anexo"},
+    "ru": {"table": "Таблица", "figure": "Диаграмма", "distr": "Distr.:",
+           "original": "Original:", "annex": "Приложение"},
+    "ar": {"table": "الجدول", "figure": "الشكل", "distr": "Distr.:", "original": "Original:",
+           "annex": "المرفق"},
+    "zh": {"table": "表", "figure": "图", "distr": "Distr.:", "original": "Original:",
+           "annex": "附件"},
+}  # fmt: skip
+
+
+def un_date(date: dt.date, language: str = "en") -> str:
+    """'3 August 2012' in English, whatever the machine's locale; in another language, its
+    long date as CLDR writes it (Babel): '3 août 2012', '2012年8月3日'."""
+    if language.split("-")[0] == "en":
+        return f"{date.day} {MONTHS[date.month - 1]} {date.year}"
+    from babel.dates import format_date  # only for another language: 0.1 s of import
+
+    return format_date(date, format="long", locale=language.replace("-", "_"))
+
+
+def label(name: str, language: str = "en") -> str:
+    """One of the theme's words (LABELS) in the document's language."""
+    return LABELS.get(language.split("-")[0], LABELS["en"])[name]
 
 
 def render_html(
@@ -85,7 +113,15 @@ def _environment(templates: Path) -> jinja2.Environment:
     def svg(chart) -> Markup:
         return Markup(chart.svg)  # drawn by matplotlib, which escapes the labels it writes
 
-    env.filters.update(prose=prose, table_prose=table_prose, un_date=un_date, svg=svg)
+    @jinja2.pass_context
+    def dated(context, date) -> str:
+        return un_date(date, context["meta"].get("language") or "en")
+
+    @jinja2.pass_context
+    def word(context, name) -> str:
+        return label(name, context["meta"].get("language") or "en")
+
+    env.filters.update(prose=prose, table_prose=table_prose, un_date=dated, label=word, svg=svg)
     env.tests.update(
         paragraph=lambda b: isinstance(b, Paragraph),
         heading=lambda b: isinstance(b, Heading),

@@ -232,3 +232,24 @@ def test_a_missing_template_is_named(make_root):
 )  # fmt: skip
 def test_dates_are_written_in_un_style_whatever_the_locale(date, text):
     assert un_date(date) == text
+
+
+@pytest.mark.parametrize(
+    ("language", "words"),
+    [
+        ("en", ["Table 1", "Distr.: General", "15 March 2021", "Original: English"]),
+        ("fr", ["Tableau 1", "Distr. : General", "15 mars 2021", "Original : English"]),
+        ("es", ["Cuadro 1", "15 de marzo de 2021"]),
+        ("ru", ["Таблица 1", "15 марта 2021"]),
+        ("zh", ["表 1", "2021年3月15日"]),
+        ("ar", ["الجدول 1", "مارس"]),
+    ],
+)
+def test_the_theme_speaks_the_document_language(tmp_path, language, words):
+    """The theme's own words (table, figure, masthead) and the date follow `language:`;
+    English is unchanged, day month year whatever the machine's locale."""
+    project = copy_root("basic", tmp_path / "basic")
+    document = project.root / "content/document.yaml"
+    document.write_text(document.read_text() + f"language: {language}\n")
+    page = render(project)
+    assert all(word in page for word in words), [w for w in words if w not in page]
