@@ -56,17 +56,17 @@ def compute_tables(
 
     datasets = datasets or Datasets(project.root)
     cache = cache or Cache(project.root, enabled=False)
-    tables = {}
+    tables, locale = {}, doc.meta.get("language") or "en"
     for block in doc.blocks():
         if isinstance(block, TableBlock) and block.id not in tables:
             spec = doc.tables[block.id]
             at = spec.data_loc or spec.loc
             spec_bytes = (project.root / spec.path).read_bytes()
-            key = digest(spec_bytes, repr(project.params), datasets.key(spec.data, at))
+            key = digest(spec_bytes, repr(project.params), locale, datasets.key(spec.data, at))
             rows = cache.json(
                 "table",
                 key,
-                lambda s=spec, at=at: rows_to_json(compute_rows(s, datasets(s.data, at))),
+                lambda s=spec, at=at: rows_to_json(compute_rows(s, datasets(s.data, at), locale)),
                 decode=rows_from_json,
             )
             table = assemble_table(spec, rows)
@@ -124,7 +124,7 @@ def check(
     quantities = Quantities(read_quantities(project.root), tables, datasets, cache)
     report = check_document(doc, quantities, project.root)
     for table in tables.values():
-        notes, failures = table_notes(table)
+        notes, failures = table_notes(table, doc.meta.get("language") or "en")
         report.notes += notes
         where = table.spec.loc
         report.findings += [

@@ -10,10 +10,11 @@ from decimal import Decimal, InvalidOperation
 from reporter.compute.formula import parse_formula
 from reporter.compute.tables import Table
 from reporter.content.inline import plain_text
+from reporter.content.languages import separators
 from reporter.content.tablespec import GroupedRows
 
 
-def table_notes(table: Table) -> tuple[list[str], list[str]]:
+def table_notes(table: Table, locale: str = "en") -> tuple[list[str], list[str]]:
     """(notes, failures): rounding artefacts, and printed values that cannot be right."""
     notes, failures = [], []
     printed = {(r.id, c.column): c.text for r in table.rows for c in r.cells}
@@ -21,8 +22,8 @@ def table_notes(table: Table) -> tuple[list[str], list[str]]:
     for total, parts in _totals(table):
         for column in (c for c in table.spec.columns if _additive(c)):
             digits = column.format.decimals
-            values = [_number(printed[(p, column.id)], column) for p in parts]
-            stated = _number(printed[(total, column.id)], column)
+            values = [_number(printed[(p, column.id)], column, locale) for p in parts]
+            stated = _number(printed[(total, column.id)], column, locale)
             if stated is None or None in values:
                 continue  # ".." (not available) is not summed
             summed = sum(values, Decimal(0))
@@ -46,9 +47,9 @@ def table_notes(table: Table) -> tuple[list[str], list[str]]:
         numerator, denominator = ratio
         for row in table.rows:
             columns = {c.id: c for c in table.spec.columns}
-            top = _number(printed[(row.id, numerator)], columns[numerator])
-            bottom = _number(printed[(row.id, denominator)], columns[denominator])
-            stated = _number(printed[(row.id, column.id)], column)
+            top = _number(printed[(row.id, numerator)], columns[numerator], locale)
+            bottom = _number(printed[(row.id, denominator)], columns[denominator], locale)
+            stated = _number(printed[(row.id, column.id)], column, locale)
             if bottom == 0 or None in (top, bottom, stated):
                 continue
             quotient = (top / bottom).quantize(Decimal(1).scaleb(-column.format.decimals))
@@ -62,11 +63,15 @@ def table_notes(table: Table) -> tuple[list[str], list[str]]:
     return notes, failures
 
 
-def _number(text: str, column) -> Decimal | None:
-    """A printed cell as a number (None for ".." or a blank), in the column's own format."""
+def _number(text: str, column, locale: str = "en") -> Decimal | None:
+    """A printed cell as a number (None for ".." or a blank), in the column's own format, or
+    with the symbols of `locale` (format_number writes CLDR's outside English)."""
     negative = text.startswith("(") or text.startswith("\u2212")
     digits = text.strip("()\u2212")
-    if column.format.thousands:
+    if locale != "en":
+        decimal, group = separators(locale)
+        digits = digits.replace(group, "").replace(decimal, ".")
+    elif column.format.thousands:
         digits = digits.replace(column.format.thousands, "")
     try:
         value = Decimal(digits or "0")

@@ -91,8 +91,9 @@ def compute_table(spec: TableSpec, data: Dataset) -> Table:
     return assemble_table(spec, compute_rows(spec, data))
 
 
-def compute_rows(spec: TableSpec, data: Dataset) -> list[Row]:
-    """The rows and cells: the part of a table that reads data (and so needs pandas)."""
+def compute_rows(spec: TableSpec, data: Dataset, locale: str = "en") -> list[Row]:
+    """The rows and cells: the part of a table that reads data (and so needs pandas); the
+    numbers written as `locale` writes them (CLDR's decimal and group symbols)."""
     for column in spec.columns:
         if column.kind in ("text", "sum"):
             require_columns(data, [column.source, *(c.column for c in column.where)], column.loc)
@@ -117,7 +118,7 @@ def compute_rows(spec: TableSpec, data: Dataset) -> list[Row]:
                 cells.append(Cell(column.id, value, "" if value is None else f"{value:.0f}"))
             else:
                 value = values.get(row_id, column.id)
-                cells.append(Cell(column.id, value, format_number(value, column.format)))
+                cells.append(Cell(column.id, value, format_number(value, column.format, locale)))
         rows.append(Row(row_id, label, style, cells, group_start))
     return rows
 

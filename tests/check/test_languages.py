@@ -2,6 +2,7 @@
 
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -247,3 +248,22 @@ def test_the_check_reads_and_writes_in_the_documents_language(make_root):
         ("plus de 5 millions", "fail"),  # 6.8 million is more than 5, but not by less than 1
     ]
     assert outlook(doc)[0].startswith("L'Europe comptait 27,4 millions de migrants")
+
+
+def test_a_tables_cells_are_written_in_the_documents_language_and_still_checked(make_root):
+    """Cells in CLDR's symbols (27,4 in French); the table's own check reads them back, so
+    a total that does not add up is still caught."""
+    from reporter.check.tables import _number
+    from reporter.pipeline import compute_tables, load
+
+    document = (ROOTS / "basic" / "content" / "document.yaml").read_text() + "language: fr\n"
+    proj = make_root("basic", files={"content/document.yaml": document})
+    doc, report = check_project(proj)
+    table = compute_tables(load(proj), proj)["hosts"]
+    cells = {(row.id, cell.column): cell.text for row in table.rows for cell in row.cells}
+    assert cells[("europe", "stock")] == "27,4" and cells[("total", "share")] == "100,0"
+    assert not [f for f in report.failed if f.kind == "table"]
+    column = table.spec.columns[0]
+    assert _number(f"1{NBSP}234,5", column, "es") is None  # Spanish groups with "."
+    assert _number("1\u202f234,5", column, "fr") == Decimal("1234.5")
+    assert _number("1.234,5", column, "es") == Decimal("1234.5")
