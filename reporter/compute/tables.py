@@ -388,6 +388,7 @@ class _Evaluator:
                 asking.loc,
                 f"columns: {', '.join(numeric)}",
             )
+        row_id = self._alias(row_id)
         if row_id not in self.record_sets:
             raise ReportError(
                 f"formula {asking.source!r} names no row {row_id!r}",
@@ -395,6 +396,16 @@ class _Evaluator:
                 f"rows: {', '.join(self.record_sets)}",
             )
         return self.get(row_id, name)
+
+
+    def _alias(self, row_id: str) -> str:
+        """`[total]` and `[other]` name the grand total and the remainder row whatever their
+        labels say (a label in another language makes another id)."""
+        if row_id in self.record_sets or row_id not in ("total", "other"):
+            return row_id
+        style = "grand-total" if row_id == "total" else "other"
+        found = [k for k, (_, kind, _, _) in self.record_sets.items() if kind == style]
+        return found[0] if len(found) == 1 else row_id
 
 
 def _header(spec: TableSpec) -> list[list[HeaderCell]]:

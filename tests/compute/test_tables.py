@@ -242,3 +242,24 @@ def test_rows_sort_by_a_whole_number_column_as_numbers(make_root):
     """})  # fmt: skip
     table = compute_tables(load(project), project)["hosts"]
     assert [row.label for row in table.rows] == ["Germany", "Saudi Arabia"]
+
+
+def test_total_and_other_name_their_rows_whatever_the_labels_say(make_root):
+    """A formula's [total] and [other] find the grand total and the remainder row, so a
+    table's labels can be in any language (Monde's id is monde)."""
+    from reporter.pipeline import compute_tables, load
+
+    project = make_root("basic", files={"content/tables/hosts.yaml": """
+        title: Les deux plus grands
+        data: hosts
+        rows: {each: country, sort: -migrants_2019, top: 2, other: Autres pays, total: Monde}
+        columns:
+          - {id: country, heading: Pays, text: country}
+          - {id: stock, heading: Milliers, sum: migrants_2019}
+          - {id: share, heading: Part, formula: "100 * stock / stock[total]", unit: percent}
+          - {id: vs_other, heading: Rapport, formula: "stock / stock[other]", decimals: 2}
+    """})  # fmt: skip
+    rows = {r.id: r for r in compute_tables(load(project), project)["hosts"].rows}
+    assert list(rows) == ["germany", "saudi-arabia", "autres-pays", "monde"]
+    share = {r: next(c.text for c in rows[r].cells if c.column == "share") for r in rows}
+    assert share["monde"] == "100.0" and share["autres-pays"] != share["germany"]
