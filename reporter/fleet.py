@@ -130,7 +130,7 @@ def check_edition(root: str, values: tuple, strict: bool):
 
 
 def bindings(doc) -> list[tuple[str, tuple[str, ...], Location]]:
-    """(place, the quantities bound or computed in it, where) for every run of text."""
+    """(place, the quantities bound or computed in it, sorted, where) for every run of text."""
     found = []
     for place, inlines in doc.runs():
         names: list[str] = []
@@ -143,7 +143,8 @@ def bindings(doc) -> list[tuple[str, tuple[str, ...], Location]]:
                 names += node.quantities
             elif isinstance(node, Computed):
                 names.append(node.quantity)
-        found.append((place, tuple(names), at or Location(Path("content"))))
+        # in any order: word order differs between languages, what is bound does not
+        found.append((place, tuple(sorted(names)), at or Location(Path("content"))))
     return found
 
 

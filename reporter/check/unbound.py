@@ -38,7 +38,9 @@ NOT_QUANTITIES = re.compile(
             r"\b(?:https?://|www\.)\S+",  # web addresses: www.unrwa.org/etemplate.php?id=253
             r"\b\d+/\d+\b",  # resolution numbers: 65/170, 2006/2 (before years: 2006/2 whole)
             r"\b(?:[Tt]ables?|[Ff]igures?|[Ss]ections?|[Aa]nnex(?:es)?|[Pp]aras?\.) [\dIVX]+\b",
-            r"\b(?:19|20)\d{2}(?:-(?:19|20)?\d{2})?\b",  # years and year ranges (1990-1999)
+            # years and year ranges (1990-1999), also where no space parts them from words:
+            # Chinese 2017年
+            r"(?<!\d)(?<!\d[.,])(?:19|20)\d{2}(?:[-–](?:19|20)?\d{2})?(?!\d|[.,]\d|%)",
             rf"\b\d{{1,2}}(?: and \d{{1,2}})? (?:{_MONTHS})\b",  # dates: 24 and 25 September
             r"\b\d{1,2}(?:\.\d{2})?\s?[ap]\.m\.",  # times: 10 a.m., 10.30 a.m.
             r"\b[A-Z][A-Za-z.]*(?:/[\w.]+)+",  # document symbols: A/67/150, POP/DB/Rev.2010

@@ -36,3 +36,16 @@ def test_unbound_lists_ranks_and_numbers_in_every_place(make_project, capsys):
     code, out = check(root, capsys, "--strict")
     assert code == 1
     assert "“sixth largest”: neither bound to the data nor declared" in out
+
+
+def test_years_are_not_quantities_even_with_no_space_around_them():
+    """Chinese writes 2017年 (no space, so no word boundary): still a year; 12017 and 2017.5
+    are not years, nor is 2017%."""
+    from reporter.check.unbound import NOT_QUANTITIES
+
+    def years(text: str) -> list[str]:
+        return [m.group() for m in NOT_QUANTITIES.finditer(text)]
+
+    assert years("2017年修订本，1990–2017年") == ["2017", "1990–2017"]
+    assert years("In 2017, and 1990-1999.") == ["2017", "1990-1999"]
+    assert years("12017 and 2017.5 and 2017%") == []
