@@ -89,7 +89,16 @@ class Look:
 
     @classmethod
     def of(cls, spec: ChartSpec) -> Look:
-        return cls(str(spec.id), str(spec.kind), str(spec.unit), str(spec.right_unit))
+        """The axis titles only where the chart's font can draw them: matplotlib neither
+        shapes Arabic nor has CJK glyphs in Liberation Serif, and the unit stands in the
+        figure's caption anyway (HTML, set by WeasyPrint in the document's fonts)."""
+        unit, right = (str(u) if drawable(str(u)) else "" for u in (spec.unit, spec.right_unit))
+        return cls(str(spec.id), str(spec.kind), unit, right)
+
+
+def drawable(text: str) -> bool:
+    """Latin, Greek and Cyrillic, and general punctuation: what Liberation Serif covers."""
+    return all(ord(c) < 0x0530 or 0x2000 <= ord(c) <= 0x20CF for c in text)
 
 
 def draw_in_worker(jobs: dict[str, tuple[Look, ChartData]], fonts: Path, meanwhile=None) -> dict:

@@ -40,3 +40,19 @@ def test_a_text_column_is_no_series(computed):
     spec = type(spec)(**{**spec.__dict__, "series": series})
     with pytest.raises(ReportError, match="has no numeric column 'names'"):
         chart_data(spec, tables)
+
+
+def test_an_axis_title_the_chart_font_cannot_draw_is_left_to_the_caption():
+    """Liberation Serif has no Arabic or CJK glyphs and matplotlib does not shape Arabic: such
+    a unit is not drawn on the axis (it stands in the HTML caption), Latin and Cyrillic are."""
+    from types import SimpleNamespace
+
+    from reporter.compute.charts import Look, drawable
+
+    def look(unit: str) -> Look:
+        return Look.of(SimpleNamespace(id="c", kind="bar", unit=unit, right_unit="Millions"))
+
+    assert look("بالآلاف").unit == "" and look("千人").unit == ""
+    assert look("Thousands").unit == "Thousands" and look("Тыс.").unit == "Тыс."
+    assert look("Milliers — 2017 (€)").right_unit == "Millions"
+    assert drawable("Größe, 2017–2018") and not drawable("2017年")
