@@ -1,5 +1,5 @@
 """A content-hash cache in the project (.reporter-cache/): a result is reused only when the
-bytes of exactly what it depends on, and reporter's version, are the same.
+bytes of exactly what it depends on, and reporter's own code, are the same.
 
 Entries are plain JSON or raw bytes, never pickles: a cache folder planted in a project can
 give wrong numbers at worst (as a planted data file could), never run code. A cached value is
@@ -9,6 +9,7 @@ are written atomically; an unreadable entry is a miss.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -22,8 +23,19 @@ from reporter.files import pid_alive
 FOLDER = ".reporter-cache"
 
 
-def digest(*parts: bytes | str) -> str:
+@functools.cache
+def code_digest() -> bytes:
+    """reporter's version and the bytes of its modules and schemas: a result computed by
+    other code (an upgrade, a fix, a checkout of another revision) is never reused."""
+    package = Path(__file__).parent
     h = hashlib.sha256(__version__.encode())
+    for path in sorted([*package.rglob("*.py"), *package.glob("content/schemas/*.json")]):
+        h.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return h.digest()
+
+
+def digest(*parts: bytes | str) -> str:
+    h = hashlib.sha256(code_digest())
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
         h.update(len(data).to_bytes(8, "big"))

@@ -4,6 +4,7 @@ never changing an output's bytes."""
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 import pytest
 
@@ -85,3 +86,23 @@ def test_a_chart_is_keyed_by_its_values_not_by_the_file(warm):
 def test_cache_is_ignored_by_git(warm):
     root, _, _ = warm
     assert (root / ".reporter-cache/.gitignore").read_text() == "*\n"
+
+
+def test_a_key_covers_reporters_own_code(tmp_path, monkeypatch):
+    """A result computed by other code (an upgrade, a fix) is never reused: every key moves
+    when a module of reporter changes."""
+    import reporter
+    from reporter import cache
+
+    before = cache.digest("same input")
+    copy = tmp_path / "reporter"
+    shutil.copytree(Path(reporter.__file__).parent, copy, symlinks=True)
+    (copy / "text.py").write_text((copy / "text.py").read_text() + "\n# a fix\n")
+    monkeypatch.setattr(cache, "__file__", str(copy / "cache.py"))
+    cache.code_digest.cache_clear()
+    try:
+        assert cache.digest("same input") != before
+    finally:
+        monkeypatch.undo()
+        cache.code_digest.cache_clear()
+    assert cache.digest("same input") == before
