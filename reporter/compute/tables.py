@@ -397,7 +397,6 @@ class _Evaluator:
             )
         return self.get(row_id, name)
 
-
     def _alias(self, row_id: str) -> str:
         """`[total]` and `[other]` name the grand total and the remainder row whatever their
         labels say (a label in another language makes another id)."""
