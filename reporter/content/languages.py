@@ -123,6 +123,34 @@ class UnknownLanguage(ValueError):
     pass
 
 
+# How a cross-reference names what it points at, by kind: (one, several), {} the number or
+# the span. UN usage in each language; a language not listed writes English.
+REFERENCES = {
+    "en": {"para": ("para. {}", "paras. {}"), "table": ("table {}", "tables {}"),
+           "figure": ("figure {}", "figures {}"), "section": ("section {}", "sections {}"),
+           "annex": ("annex {}", "annexes {}")},
+    "fr": {"para": ("par. {}", "par. {}"), "table": ("tableau {}", "tableaux {}"),
+           "figure": ("figure {}", "figures {}"), "section": ("section {}", "sections {}"),
+           "annex": ("annexe {}", "annexes {}")},
+    "es": {"para": ("párr. {}", "párrs. {}"), "table": ("cuadro {}", "cuadros {}"),
+           "figure": ("gráfico {}", "gráficos {}"), "section": ("sección {}", "secciones {}"),
+           "annex": ("anexo {}", "anexos {}")},
+    "ru": {"para": ("п. {}", "пп. {}"), "table": ("таблица {}", "таблицы {}"),
+           "figure": ("диаграмма {}", "диаграммы {}"), "section": ("раздел {}", "разделы {}"),
+           "annex": ("приложение {}", "приложения {}")},
+    "ar": {"para": ("الفقرة {}", "الفقرات {}"), "table": ("الجدول {}", "الجداول {}"),
+           "figure": ("الشكل {}", "الأشكال {}"), "section": ("الفرع {}", "الفروع {}"),
+           "annex": ("المرفق {}", "المرفقات {}")},
+    "zh": {"para": ("第{}段", "第{}段"), "table": ("表{}", "表{}"), "figure": ("图{}", "图{}"),
+           "section": ("第{}节", "第{}节"), "annex": ("附件{}", "附件{}")},
+}  # fmt: skip
+
+
+def reference_words(tag: str) -> dict[str, tuple[str, str]]:
+    """REFERENCES for a language tag ("fr-CH" reads as "fr"), English for any other."""
+    return REFERENCES.get(tag.replace("_", "-").split("-")[0].lower(), REFERENCES["en"])
+
+
 @cache
 def language(code: str) -> Language:
     """The words of `code` ("fr"), qualifiers and scales longest first ("не более" before

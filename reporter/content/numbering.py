@@ -6,21 +6,15 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from reporter.content.inline import FootnoteCall, Node, Ref, Str, walk
+from reporter.content.languages import reference_words
 from reporter.content.model import Document, FigureBlock, Paragraph, TableBlock, Target
 from reporter.errors import Collector, ReportError, suggest
 
 ROMAN = [(1000, "M"), (900, "CM"), (500, "D"), (400, "CD"), (100, "C"), (90, "XC"),
          (50, "L"), (40, "XL"), (10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")]  # fmt: skip
-KIND_WORDS = {
-    "para": ("para.", "paras."),
-    "table": ("table", "tables"),
-    "figure": ("figure", "figures"),
-    "section": ("section", "sections"),
-    "subsection": ("section", "sections"),
-    "annex": ("annex", "annexes"),
-}
 # Words ending in a full stop that end no sentence: "e.g. [@x]" stays "e.g. table 1".
-ABBREVIATIONS = {"e.g.", "i.e.", "cf.", "para.", "paras.", "no.", "nos.", "vol.", "viz.", "pp."}
+ABBREVIATIONS = {"e.g.", "i.e.", "cf.", "para.", "paras.", "no.", "nos.", "vol.", "viz.", "pp.",
+                 "par.", "párr.", "párrs.", "п.", "пп.", "см."}  # fmt: skip
 
 
 def roman(n: int) -> str:
@@ -155,12 +149,13 @@ def _resolve(ref: Ref, doc: Document, capital: bool = False) -> None:
     its kind word ("Table 1 shows")."""
     first = _target(ref.first, ref, doc)
     ref.target = first.html_id
+    words = reference_words(doc.meta.get("language") or "en")  # "table {}", "第{}段"
     if ref.last is None:
-        words = KIND_WORDS[first.kind][0]
-        ref.text = f"{words} {first.number}".strip() if ref.with_kind else first.number
+        one = words["section" if first.kind == "subsection" else first.kind][0]
+        ref.text = one.format(first.number).strip() if ref.with_kind else first.number
     else:
         span = _span(ref, first, _target(ref.last, ref, doc))
-        ref.text = f"{KIND_WORDS['para'][1]} {span}" if ref.with_kind else span
+        ref.text = words["para"][1].format(span) if ref.with_kind else span
     if capital and ref.with_kind:
         ref.text = ref.text[:1].upper() + ref.text[1:]
 

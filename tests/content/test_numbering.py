@@ -294,3 +294,26 @@ def test_range_must_run_forwards(make_project):
     path = root / "content/main.yaml"
     path.write_text(path.read_text().replace("- p: First", "- label: first\n    p: First"))
     assert "runs backwards" in minimal_error(root, "[@first-table]", "[@second..first]")
+
+
+@pytest.mark.parametrize(
+    ("language", "expected"),
+    [
+        ("en", ["table 1", "section I.A", "paras. 1-2", "section I"]),
+        ("fr", ["tableau 1", "section I.A", "par. 1-2", "section I"]),
+        ("es", ["cuadro 1", "sección I.A", "párrs. 1-2", "sección I"]),
+        ("ru", ["таблица 1", "раздел I.A", "пп. 1-2", "раздел I"]),
+        ("ar", ["الجدول 1", "الفرع I.A", "الفقرات 1-2", "الفرع I"]),
+        ("zh", ["表1", "第I.A节", "第1-2段", "第I节"]),
+    ],
+)
+def test_references_are_written_in_the_documents_language(make_root, language, expected):
+    from reporter.content.inline import Ref, walk
+    from reporter.pipeline import load
+
+    project = make_root("basic")
+    document = project.root / "content/document.yaml"
+    document.write_text(document.read_text() + f"language: {language}\n")
+    doc = load(project)
+    texts = {n.text for _, run in doc.runs() for n in walk(run) if isinstance(n, Ref)}
+    assert set(expected) <= texts, texts
