@@ -32,6 +32,9 @@ NUMBER = re.compile(
     rf"|\b(?:{'|'.join(MULTIPLES)})\b",
     re.IGNORECASE,
 )
+# In a language that groups digits with spaces (fr, ru: 12 165 084; CLDR's no-break spaces),
+# a grouped number is one number, not three
+SPACE_GROUPED = re.compile(r"\d{1,3}(?:[ \u00a0\u202f]\d{3})+(?:,\d+)?(?!\d)")
 NOT_QUANTITIES = re.compile(
     "|".join(
         [
@@ -58,11 +61,16 @@ def unbound_numbers(doc: Document) -> list[tuple[Location, str, str]]:
     paragraphs, headings, the summary, the annex, tables' and charts' texts, footnotes — that
     is neither bound nor declared."""
     found = []
+    grouped = (doc.meta.get("language") or "en").split("-")[0] not in ("en", "zh")
     for place, run in doc.runs():
         for node, text in _loose_text(run):
             masked = NOT_QUANTITIES.sub(lambda m: " " * len(m[0]), text)
-            for m in NUMBER.finditer(masked):
-                found.append((_where(node, m.start()), place, m[0]))
+            here = []
+            for m in SPACE_GROUPED.finditer(masked) if grouped else ():
+                here.append((m.start(), m[0]))  # one number, then masked for NUMBER
+                masked = masked[: m.start()] + " " * len(m[0]) + masked[m.end() :]
+            here += [(m.start(), m[0]) for m in NUMBER.finditer(masked)]
+            found += [(_where(node, at), place, number) for at, number in sorted(here)]
     return found
 
 

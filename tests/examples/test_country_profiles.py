@@ -39,6 +39,6 @@ def test_a_number_typed_in_the_french_alone_fails_both_checks(tmp_path, capsys):
     out = capsys.readouterr().out
     # strict: a number neither bound nor declared; and English binds stock_2017 there
     assert "FAIL [germany.fr] content/fr/profile.yaml:4:" in out
-    assert "neither bound to the data nor declared (the project is strict)" in out
+    assert "“12 165 084”: neither bound to the data nor declared (the project is strict)" in out
     assert "para. 1: binds areas, place, share_world; in en: areas, place, share_world, " in out
     assert "[germany.en]" not in out
