@@ -296,7 +296,8 @@ def _watch_command(commands: Commands) -> None:
         """\
   reporter watch                   serve on http://127.0.0.1:8000; open the URL it prints
   reporter watch --port 0          any free port
-  reporter watch --html-only       do not rebuild the PDF""",
+  reporter watch --html-only       do not rebuild the PDF
+  reporter watch --edition jp.fr   a project with editions: preview this one""",
         """\
   0  stopped (Ctrl-C, or SIGTERM); a failed rebuild does not stop it
   1  a file system error
@@ -311,6 +312,13 @@ def _watch_command(commands: Commands) -> None:
         "--host", default="127.0.0.1", help="address to serve on (default: 127.0.0.1)"
     )
     _output_options(watch, "do not rebuild the PDF")
+    watch.add_argument(
+        "--edition",
+        action="append",
+        default=[],
+        metavar="ID",
+        help="a project with editions: the one to preview (default: the first)",
+    )
     _global_options(watch, argparse.SUPPRESS, argparse.SUPPRESS)  # one line per event
 
 
@@ -556,6 +564,14 @@ def _watch(args: argparse.Namespace) -> int:
     from reporter.watch import watch
 
     project = Project.at(args.path)
+    if _has_editions(project, args):  # one edition previewed, its values in place
+        from dataclasses import replace
+
+        from reporter.editions import editions_of, select
+
+        edition = select(editions_of(project), args.edition[:1])[0]
+        project = replace(project, params=edition.values)
+        print(f"previewing edition {edition.id}", file=sys.stderr)
     return watch(
         project,
         out=args.out,

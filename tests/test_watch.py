@@ -717,3 +717,27 @@ def test_no_worker_outlives_watch(watching, how):
         left = sorted(p.name for p in root.glob(".out.*"))
     assert left == [] and not list(root.glob(".reporter-cache/*/tmp-*"))
     assert "Traceback" not in stderr.read_text()
+
+
+def test_a_project_with_editions_previews_the_one_asked_for(make_root, tmp_path):
+    """`reporter watch --edition jp` builds that edition's page and PDF, its values in place
+    (the worker that makes the PDF gets them too)."""
+    root = make_root("editions").root
+    log = tmp_path / "watch.err"
+    with log.open("w") as err:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "reporter.cli", "watch", str(root), "--port", "0",
+             "--edition", "jp"],
+            stdout=subprocess.DEVNULL, stderr=err, cwd=root,
+        )  # fmt: skip
+    try:
+        pdf = root / "out/T-PROFILE-jp.pdf"
+        eventually(lambda: pdf.is_file(), "the edition's PDF", 30)
+        assert "previewing edition jp" in log.read_text()
+        assert "International migrants in Japan" in (root / "out/T-PROFILE-jp.html").read_text()
+        from tests.pdftext import page_texts
+
+        assert "Japan" in page_texts(pdf)[0]
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(10)

@@ -82,8 +82,10 @@ class WarmRenderer:
         draft: bool,
         done: Callable[[PdfOutcome], None],
         command: list[str] | None = None,
+        params: tuple[tuple[str, str], ...] = (),
     ) -> None:
         self.root, self.folder, self.draft, self.done = root, folder, draft, done
+        self.params = params  # the edition previewed, if the project has editions
         self.command = command or worker_command()
         self._lock = threading.Lock()
         self._jobs = 0
@@ -115,7 +117,7 @@ class WarmRenderer:
             worker, job = self._worker, self._jobs
             worker.job, worker.asked = job, time.perf_counter()
         request = {"job": job, "root": str(self.root), "out": str(self.folder / "out"),
-                   "draft": self.draft}  # fmt: skip
+                   "draft": self.draft, "params": self.params}  # fmt: skip
         try:
             worker.process.stdin.write(json.dumps(request).encode() + b"\n")
             worker.process.stdin.flush()

@@ -74,7 +74,9 @@ class Session:
         self.pdfs = None
         if pdf:  # started now: it does its imports while the first page is built
             folder = private_folder(out)
-            self.pdfs = WarmRenderer(project.root, folder, draft, self.pdf_done, pdf_command)
+            self.pdfs = WarmRenderer(
+                project.root, folder, draft, self.pdf_done, pdf_command, project.params
+            )
 
     def changed(self, paths: Sequence[str] = ()) -> None:
         """Files changed (the build follows once they settle): the PDF in flight is stale."""

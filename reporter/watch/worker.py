@@ -26,6 +26,7 @@ import signal
 import sys
 import time
 import traceback
+from dataclasses import replace
 from pathlib import Path
 from typing import TextIO
 
@@ -84,7 +85,8 @@ def run(job: dict, builds: int) -> dict:
     started = time.perf_counter()
     gc.disable()
     try:
-        project = Project.at(Path(job["root"]))
+        params = tuple(tuple(pair) for pair in job.get("params", ()))
+        project = replace(Project.at(Path(job["root"])), params=params)
         result = build(project, out=Path(job["out"]), pdf=True, draft=job["draft"],
                        progress=lambda _: None, fresh=False)  # fmt: skip
     except ReportError as exc:
