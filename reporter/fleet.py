@@ -52,7 +52,8 @@ def build_fleet(
     progress: bool | None = None,
 ) -> FleetResult:
     """Build the editions named (all by default) into out/ID/, and out/index.html."""
-    editions = select(editions_of(project), wanted)
+    every = editions_of(project)
+    editions = select(every, wanted)
     inputs = digest(_inputs_digest(project.root), str(pdf), str(draft))
     keys = {e.id: digest(inputs, repr(e.values)) for e in editions}
     record = {} if fresh else _read_record(out)
@@ -77,7 +78,8 @@ def build_fleet(
         outcomes = run_tasks(
             build_edition, tasks, jobs, scheduler, warm="weasyprint", progress=progress
         )
-        _write_index(staging, project, _settle(outcomes, keys, record, out, staging, result))
+        record = _settle(outcomes, keys, record, out, staging, result)
+        _write_index(staging, project.root.name, every, record)
         _share_assets(project.assets, staging)
     return result
 
@@ -262,14 +264,14 @@ def _settle(
     return new_record
 
 
-def _write_index(staging: Path, project: Project, record: dict) -> None:
-    editions = {e.id: e for e in editions_of(project)}
+def _write_index(staging: Path, name: str, every: list[Edition], record: dict) -> None:
+    editions = {e.id: e for e in every}
     rows = []
     for ident in editions:
         if ident not in record:
             continue
         rows.append(_index_row(ident, editions[ident], record[ident]))
-    title = html.escape(f"{project.root.name}: {len(rows)} editions")
+    title = html.escape(f"{name}: {len(rows)} editions")
     page = (
         '<!DOCTYPE html>\n<html lang="en">\n<head><meta charset="utf-8">'
         f"<title>{title}</title></head>\n<body>\n<h1>{title}</h1>\n<table>\n"
