@@ -11,6 +11,10 @@ from pathlib import Path
 
 from reporter.errors import Location, ReportError
 
+# PDF/A-3 level A: archival, tagged (WeasyPrint writes the structure tree), attachments
+# allowed; declared PDF/UA-1 too (export/tagging.py)
+VARIANT = "pdf/a-3a"
+
 
 def render_pdf(
     html: str,
@@ -41,6 +45,7 @@ def _render(html, base, allowed, identity, epoch, attachments) -> tuple[bytes, i
     from weasyprint.urls import FatalURLFetchingError
 
     from reporter.export.fetch import ProjectFetcher
+    from reporter.export.tagging import declare_pdf_ua, mark_furniture_as_artifacts
 
     _quiet_weasyprint()
     fetcher = ProjectFetcher(allowed)
@@ -54,9 +59,15 @@ def _render(html, base, allowed, identity, epoch, attachments) -> tuple[bytes, i
     try:
         document = weasyprint.HTML(
             string=html, base_url=str(base) + "/", url_fetcher=fetcher
-        ).render()
+        ).render(pdf_variant=VARIANT)
+        declare_pdf_ua(document.metadata)
         identifier = hashlib.sha256(identity.encode()).hexdigest()[:32].encode()
-        pdf = document.write_pdf(pdf_identifier=identifier, attachments=files)
+        pdf = document.write_pdf(
+            pdf_identifier=identifier,
+            attachments=files,
+            pdf_variant=VARIANT,
+            finisher=mark_furniture_as_artifacts,
+        )
     except FatalURLFetchingError as exc:
         raise _refused(str(exc)) from None
     if fetcher.refused:  # refused inside an SVG, where WeasyPrint swallows the error
