@@ -1,20 +1,21 @@
 """A computed value's text, `{=name FORMAT}`: the value of its quantity written as FORMAT says
 (content/computed.py), in the document's language. The digits come from one function,
 compute.tables' `format_number` (half up, comma thousands, − for negatives; CLDR's symbols in
-a language other than English); the words from content/languages.py.
-What is written is then checked like a typed figure (check/run.py)."""
+a language other than English); the words, ordinals and lists from content/languages.py.
+What is written is then checked like a typed figure (check/run.py); a list of names, like a
+name, against the names of the data it was written from."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
 
-from reporter.compute.quantities import Value
+from reporter.compute.quantities import CELL, Quantities, Value
 from reporter.compute.tables import format_number
 from reporter.content.english import ordinal_word
 from reporter.content.inline import Computed
 from reporter.content.languages import language as language_words
-from reporter.content.languages import percent_suffix
+from reporter.content.languages import list_of, ordinal, ordinal_forms, percent_suffix
 from reporter.content.tablespec import NumberFormat
 from reporter.errors import ReportError
 
@@ -38,24 +39,56 @@ class Written:
     problem: str = ""  # why the words chosen do not hold
 
 
+def computed_value(node: Computed, quantities: Quantities, language: str = "en") -> Value:
+    """What `node` writes: its quantity's value; for a list (`{=top.1.country list 3}`), a
+    name: the text column's names from that row on, at most the number asked, written as
+    `language` writes a list."""
+    if node.format.kind != "list":
+        return quantities.get(node.quantity, node.loc)
+    first = quantities.get(node.quantity, node.loc)  # an unknown table, row or column
+    m = CELL.fullmatch(node.quantity)
+    if m is None or not m[2].isdigit() or first.text is None:
+        raise ReportError(
+            f"{node.written}: a list is of a text column's names, from a row given by its place",
+            node.loc,
+            "write {=table.1.column list 3}",
+        )
+    table, start, column = m[1], int(m[2]), m[3]
+    rows = sum(not row.style for row in quantities.tables[table].rows)
+    last = min(rows, start + node.format.count - 1)
+    names = [quantities.get(f"{table}.{n}.{column}", node.loc).text for n in range(start, last + 1)]
+    cells = f"{table}.{start}.{column} to {table}.{last}.{column}"
+    return Value(math.nan, "name", cells, text=list_of(names, language))
+
+
 def write(node: Computed, value: Value, direction: str = "", language: str = "en") -> Written:
-    """The text of `node` for `value`, in `language` (en, fr, es, ru, ar, zh; a rank only in
-    English). After words that state a direction ("fell by"), a number is written without
-    its sign, as an editor would type it."""
+    """The text of `node` for `value`, in `language` (en, fr, es, ru, ar, zh; a rank with a
+    superlative only in English). After words that state a direction ("fell by"), a number
+    is written without its sign, as an editor would type it."""
     fmt = node.format
     if value.text is not None:
-        if fmt.kind != "number" or fmt.decimals is not None or fmt.unit:
+        if fmt.kind not in ("number", "list") or fmt.decimals is not None or fmt.unit:
             raise ReportError(f"{node.quantity} is a name: it takes no format", node.loc)
-        return Written(value.text, value.text)
+        return Written(value.text, value.text, "list" if fmt.kind == "list" else "")
     number = abs(value.value) if direction else value.value
     if fmt.kind == "sign":
         return _sign(fmt.words, value.value)
     if fmt.kind == "plural":
         return _plural(node, fmt.words, number, value.unit, language)
     if fmt.kind == "rank" and language != "en":
-        raise ReportError(f"{node.written}: a rank is written in English only", node.loc)
+        raise ReportError(
+            f"{node.written}: a rank with a superlative is written in English only",
+            node.loc,
+            "write {=name ordinal}: the place as the document's language writes an ordinal",
+        )
     if fmt.kind == "rank":
         return _rank(node, fmt.words[0], value)
+    if fmt.kind == "ordinal":
+        return _ordinal(node, fmt.words, value, language)
+    if fmt.kind == "list":
+        raise ReportError(
+            f"{node.written}: a list is of names; {node.quantity!r} is a number", node.loc
+        )
     text = number_text(node, number, value.unit, language)
     return Written(text, text)
 
@@ -119,14 +152,30 @@ def _plural(
     return Written(f"{digits} {words[0] if digits == '1' else words[1]}", digits, "plural")
 
 
-def _rank(node: Computed, superlative: str, value: Value) -> Written:
+def _place(node: Computed, value: Value) -> int:
     place = float(value.value)
     if not place.is_integer() or place < 1:
         raise ReportError(
             f"{node.written}: a rank is a place 1, 2, 3 …; {node.quantity!r} is {place:g}",
             node.loc,
         )
+    return int(place)
+
+
+def _ordinal(node: Computed, form: tuple[str, ...], value: Value, language: str) -> Written:
+    place = _place(node, value)
+    try:
+        text = ordinal(place, "".join(form), language)
+    except ValueError as exc:
+        forms = ordinal_forms(language)
+        hint = f"forms in {language}: {', '.join(forms)}" if forms else ""
+        raise ReportError(f"{node.written}: {exc}", node.loc, hint) from None
+    return Written(text, text, "rank")
+
+
+def _rank(node: Computed, superlative: str, value: Value) -> Written:
+    place = _place(node, value)
     lower = superlative.lower()
-    text = f"the {lower}" if place == 1 else f"the {ordinal_word(int(place))} {lower}"
+    text = f"the {lower}" if place == 1 else f"the {ordinal_word(place)} {lower}"
     text = "T" + text[1:] if superlative[0].isupper() else text  # at a sentence's start
     return Written(text, text, "rank")

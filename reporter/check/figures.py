@@ -1,6 +1,7 @@
 """Read a figure as an editor writes it: "almost 60 per cent", "$372 billion", "Thirty-five",
 "one third", "almost doubled", "the second largest" -> qualifier, number, typed precision,
-scale and unit."""
+scale and unit. In French, Spanish, Russian, Arabic and Chinese a rank is an ordinal as the
+language writes it ("2e", "2.º", "2-е", "الثانية", "第2": content/languages.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +18,7 @@ from reporter.content.english import (
     TENS,
     ordinal_suffix,
 )
-from reporter.content.languages import ENGLISH, Language, separators
+from reporter.content.languages import ENGLISH, Language, read_ordinal, separators
 from reporter.content.languages import language as words_of
 
 QUALIFIERS = words_of("en").qualifiers  # longest first, so "just under" wins over "under"
@@ -85,6 +86,8 @@ def parse_figure(text: str, language: str = "en") -> Stated:
     lower = rest.lower()
     if words.code == "en" and (stated := _english_words(text, qualifier, lower)):
         return stated
+    if words.code != "en" and not qualifier and (place := read_ordinal(rest, language)):
+        return Stated(text, "", float(place), 0, 1.0, "rank", "ordinal")
     rest = rest.removeprefix("$")  # kept in the text as typed; it does not change the check
     m = _number_pattern(language).match(rest)
     if m:

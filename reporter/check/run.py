@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reporter.check.computed import write
+from reporter.check.computed import computed_value, write
 from reporter.check.figures import NotAFigure, parse_figure
 from reporter.check.rules import UnitMismatch, Verdict, in_figure_terms, judge
 from reporter.compute.quantities import Quantities
@@ -126,7 +126,7 @@ def check_document(doc: Document, quantities: Quantities, root: Path) -> CheckRe
     for place, figure, before in claims_in(doc):
         if isinstance(figure, Computed):
             with errors.each():
-                value = quantities.get(figure.quantity, figure.loc)
+                value = computed_value(figure, quantities, language)
                 report.findings.append(_computed(place, figure, value, before, aliases, language))
             continue
         if figure.source is not None:

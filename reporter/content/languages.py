@@ -1,13 +1,23 @@
 """The words a figure is written with in each of the UN's six languages (en, fr, es, ru, ar,
 zh): qualifiers (and the English rule each means), scale and per-cent words, the words that
-state a change's direction, and CLDR's separators (from Babel, imported only for a language
-other than English). English is the reference; number words, fractions, multiples and ranks
-are read in English only."""
+state a change's direction, how a place is written as an ordinal, CLDR's separators and
+lists (from Babel, imported only for a language other than English). English is the
+reference; number words, fractions, multiples and superlatives ("the second largest") are
+read in English only.
+
+Ordinals: CLDR has no ordinal spellout that Babel exposes, so a place is written as each
+language writes it in figures, by UN usage: fr "2e", "1er" ("1re" feminine: `f`); es "2.º"
+("2.ª": `f`); ru "2-е", the ending the sentence needs given as the form ("2-м", "2-й"); zh
+"第2"; ar in words to the tenth, then in figures after the noun (Arabic has no ordinal
+suffix): "الثانية" (`f`, for المرتبة), "الثاني" (`m`), "12"."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from functools import cache
+
+from reporter.content.english import ordinal_word
 
 
 @dataclass(frozen=True)
@@ -22,6 +32,10 @@ class Language:
     rose: tuple[str, ...] = ()
     spaced: bool = True  # words stand apart from the number ("约2.1亿" has no space)
     digits: dict[int, str] | None = None  # other digits and separators read as ASCII
+    # ordinals: form -> (how the first place is written, how any other), "{}" the number;
+    # the first form is the default; and form -> places 1, 2 … in words (Arabic)
+    ordinals: dict[str, tuple[str, str]] = field(default_factory=dict)
+    ordinal_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 def _longest_first(words: dict) -> dict:
@@ -60,6 +74,7 @@ LANGUAGES = {
         fell=("a diminué de", "a baissé de", "a reculé de", "une baisse de",
               "une diminution de"),
         rose=("a augmenté de", "a progressé de", "une hausse de", "une augmentation de"),
+        ordinals={"m": ("{}er", "{}e"), "f": ("{}re", "{}e")},
     ),
     "es": Language(
         "es",
@@ -74,6 +89,7 @@ LANGUAGES = {
         plural_from=0.0,
         fell=("disminuyó en", "bajó en", "cayó en", "una disminución de", "un descenso de"),
         rose=("aumentó en", "creció en", "un aumento de", "un crecimiento de"),
+        ordinals={"m": ("{}.º", "{}.º"), "f": ("{}.ª", "{}.ª")},
     ),
     "ru": Language(
         "ru",
@@ -88,6 +104,7 @@ LANGUAGES = {
         fell=("сократилось на", "снизилось на", "уменьшилось на", "сократилась на",
               "снизилась на", "уменьшилась на"),
         rose=("выросло на", "увеличилось на", "выросла на", "увеличилась на"),
+        ordinals={e: ("{}-" + e, "{}-" + e) for e in ("й", "е", "я", "го", "му", "м", "х", "ю")},
     ),
     "ar": Language(
         "ar",
@@ -102,6 +119,13 @@ LANGUAGES = {
         fell=("انخفض بمقدار", "انخفض بنسبة", "تراجع بمقدار", "تراجع بنسبة"),
         rose=("ارتفع بمقدار", "ارتفع بنسبة", "زاد بمقدار", "زاد بنسبة"),
         digits=_ARABIC_DIGITS,
+        ordinals={"m": ("{}", "{}"), "f": ("{}", "{}")},
+        ordinal_words={
+            "m": ("الأول", "الثاني", "الثالث", "الرابع", "الخامس", "السادس", "السابع",
+                  "الثامن", "التاسع", "العاشر"),
+            "f": ("الأولى", "الثانية", "الثالثة", "الرابعة", "الخامسة", "السادسة", "السابعة",
+                  "الثامنة", "التاسعة", "العاشرة"),
+        },
     ),
     "zh": Language(
         "zh",
@@ -115,6 +139,7 @@ LANGUAGES = {
         fell=("下降了", "减少了", "下降", "减少"),
         rose=("增加了", "增长了", "上升了", "增加", "增长"),
         spaced=False,
+        ordinals={"": ("第{}", "第{}")},
     ),
 }  # fmt: skip
 
@@ -206,3 +231,61 @@ def direction(before: str, code: str) -> str:
     if any(tail.endswith(w) for w in words.fell):
         return "fell"
     return "rose" if any(tail.endswith(w) for w in words.rose) else ""
+
+
+def ordinal_forms(code: str) -> list[str]:
+    """The forms `{=place ordinal FORM}` takes in `code`: ["m", "f"] in French, the endings
+    in Russian; [] where there is no choice (English, Chinese)."""
+    return [form for form in language(code).ordinals if form]
+
+
+def ordinal(place: int, form: str, code: str) -> str:
+    """`place` (1, 2, …) as `code` writes it as an ordinal in `form` ("": the language's
+    first form): "2e", "1er", "2.º", "2-е", "第2", "الثانية", "12"; English: "second",
+    "12th". ValueError names the forms when `form` is not one of them."""
+    if code == "en":
+        if form:
+            raise ValueError("an English ordinal has no form: write {=name ordinal}")
+        return ordinal_word(place)
+    words = language(code)
+    forms = words.ordinals
+    if form not in forms and not (form == "" and forms):
+        raise ValueError(
+            f"no ordinal form {form!r} in {code}: write one of {', '.join(forms)}"
+            if ordinal_forms(code)
+            else f"an ordinal in {code} has no form: write {{=name ordinal}}"
+        )
+    form = form or next(iter(forms))
+    spelled = words.ordinal_words.get(form, ())
+    if place <= len(spelled):
+        return spelled[place - 1]
+    first, other = forms[form]
+    return (first if place == 1 else other).format(place)
+
+
+def read_ordinal(text: str, code: str) -> int | None:
+    """An ordinal as `code` writes it -> its place: "2e", "1er" -> 2, 1; "12-м" -> 12;
+    "第12" -> 12; "الثانية" -> 2. None for anything else, "1e" and "2er" included (as
+    "21th" in English); a bare number is no ordinal (it is read as a number, and a rank
+    equals it)."""
+    words = language(code)
+    for spelled in words.ordinal_words.values():
+        if text in spelled:
+            return spelled.index(text) + 1
+    m = re.fullmatch(r"(\D*)(\d+)(\D*)", text)
+    if m is None or not (m[1] or m[3]):
+        return None
+    place, written = int(m[2]), m[1] + "{}" + m[3]
+    if any(written == (first if place == 1 else other) for first, other in words.ordinals.values()):
+        return place
+    return None
+
+
+def list_of(names: list[str], code: str) -> str:
+    """Names as `code` writes a list, CLDR's pattern (Babel): "A, B et C", "A, B y C",
+    "A وB وC", "A、B和C"; in English UN style, "A, B and C" (CLDR's en-001), without Babel."""
+    if code == "en":
+        return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+    from babel.lists import format_list
+
+    return format_list(names, locale=code.replace("-", "_"))

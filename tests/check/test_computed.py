@@ -86,6 +86,9 @@ def node(markup: str) -> Computed:
         ("{=n plural country|countries}", "n", Format("plural", words=("country", "countries"))),
         ("{=rank largest}", "rank", Format("rank", words=("largest",))),
         ("{=rank Smallest}", "rank", Format("rank", words=("Smallest",))),
+        ("{=rank ordinal}", "rank", Format("ordinal")),
+        ("{=rank ordinal f}", "rank", Format("ordinal", words=("f",))),
+        ("{=top.1.country list 3}", "top.1.country", Format("list", count=3)),
     ],
 )  # fmt: skip
 def test_a_computed_value_is_a_node_with_its_format(markup, quantity, fmt):
@@ -116,6 +119,10 @@ BAD = {  # markup -> what the error says
     "(write {=name sign rose|fell|did not change})",
     "{=n plural a|b|c}": "plural takes two words separated by '|'",
     "{=n plural a|}": "plural takes two words",
+    "{=r ordinal f m}": "ordinal takes at most one form",
+    "{=t.1.c list}": "list takes how many names, 2 to 50",
+    "{=t.1.c list 1}": "list takes how many names, 2 to 50",
+    "{=t.1.c list three}": "list takes how many names, 2 to 50",
     "{=stock": "'{=' starts no computed value",
     "{=1stock}": "'{=' starts no computed value",
 }
@@ -370,6 +377,52 @@ def test_a_cell_and_a_name_from_the_data(make_root):
     assert outlook(doc) == ["Germany hosted 13.1 million, 13,122 thousand."]
     rules = [f.rule for f in report.findings if f.place == "para. 4"]
     assert rules[0] == "the same name" and not report.failed
+
+
+TOP = (
+    "title: Top\ndata: hosts\nrows: {each: country, sort: -stock, top: 4, other: Other}\n"
+    "columns:\n  - {id: country, heading: Country, text: country}\n"
+    "  - {id: stock, heading: Thousands, sum: migrants_2019, unit: thousand}\n"
+)
+
+
+def with_top(make_root, text: str, **files: str):
+    proj = project(make_root, text, **{"content/tables/top.yaml": TOP, **files})
+    (proj.root / PART).write_text((proj.root / PART).read_text() + "  - table: top\n")
+    return proj
+
+
+def test_a_list_of_names_from_a_text_column(make_root):
+    """UN style: no comma before "and"; at most the names asked for, fewer when the table has
+    fewer data rows (its "other" row is no name)."""
+    text = (
+        "The largest: {=top.1.country list 3}; then {=top.4.country list 2}; "
+        "the first two, {=top.1.country list 2}."
+    )
+    doc, report = check_project(with_top(make_root, text))
+    assert outlook(doc) == [
+        "The largest: Germany, Saudi Arabia and France; then United Arab Emirates; "
+        "the first two, Germany and Saudi Arabia."
+    ]
+    found = [(f.status, f.quantity, f.rule) for f in report.findings if f.place == "para. 4"]
+    assert found[0] == ("pass", "top.1.country", "the same name")
+    assert not report.failed
+
+
+@pytest.mark.parametrize(
+    ("markup", "message"),
+    [("{=top.germany.country list 2}", "a list is of a text column's names, from a row given "
+      "by its place"),
+     ("{=top.1.stock list 2}", "a list is of a text column's names"),
+     ("{=europe list 2}", "a list is of a text column's names"),
+     ("{=top.9.country list 2}", "table 'top' has no row '9'")],
+)  # fmt: skip
+def test_a_list_of_what_is_not_names_is_a_located_error(make_root, markup, message):
+    proj = with_top(make_root, f"They are {markup}.")
+    with pytest.raises(ReportError) as caught:
+        check_project(proj)
+    assert message in str(caught.value)
+    assert str(caught.value).startswith(located(proj.root, "{=top" if "top" in markup else "{="))
 
 
 def test_an_unknown_quantity_is_a_located_error_with_a_suggestion(make_root):

@@ -15,11 +15,11 @@ from reporter.compute.quantities import Value
 from reporter.compute.tables import format_number
 from reporter.content.computed import parse_format
 from reporter.content.inline import Computed
-from reporter.content.languages import LANGUAGES, UnknownLanguage, primary
+from reporter.content.languages import LANGUAGES, UnknownLanguage, list_of, primary
 from reporter.content.tablespec import NumberFormat
 from reporter.errors import Location, ReportError
 from reporter.pipeline import check_project
-from tests.check.test_computed import outlook, project
+from tests.check.test_computed import outlook, project, with_top
 from tests.conftest import ROOTS
 
 NNBSP, NBSP = "\u202f", "\u00a0"
@@ -216,9 +216,75 @@ def test_the_language_of_a_tag():
         primary("de")
 
 
-def test_a_rank_is_written_in_english_only():
-    with pytest.raises(ReportError, match="English only"):
+def test_a_rank_with_a_superlative_is_written_in_english_only():
+    with pytest.raises(ReportError, match="English only") as caught:
         written("largest", 2, "count", "fr")
+    assert "write {=name ordinal}" in caught.value.hint
+
+
+# (language, format, place, as the language writes it)
+ORDINALS = [
+    ("en", "ordinal", 2, "second"),
+    ("en", "ordinal", 12, "12th"),
+    ("fr", "ordinal", 1, "1er"),
+    ("fr", "ordinal f", 1, "1re"),
+    ("fr", "ordinal", 12, "12e"),
+    ("fr", "ordinal f", 2, "2e"),
+    ("es", "ordinal", 12, "12.º"),
+    ("es", "ordinal f", 1, "1.ª"),
+    ("ru", "ordinal", 3, "3-й"),
+    ("ru", "ordinal е", 12, "12-е"),
+    ("ru", "ordinal м", 12, "12-м"),
+    ("ru", "ordinal го", 1, "1-го"),
+    ("zh", "ordinal", 12, "第12"),
+    ("ar", "ordinal", 2, "الثاني"),
+    ("ar", "ordinal f", 2, "الثانية"),
+    ("ar", "ordinal f", 10, "العاشرة"),
+    ("ar", "ordinal f", 11, "11"),  # no ordinal suffix in Arabic: figures after the noun
+]
+
+
+@pytest.mark.parametrize(("language", "fmt", "place", "text"), ORDINALS)
+def test_a_place_is_written_as_the_language_writes_an_ordinal_and_read_back(
+    language, fmt, place, text
+):
+    assert written(fmt, place, "count", language) == text
+    assert passes(text, language, place)
+    assert not passes(text, language, place + 1)
+
+
+@pytest.mark.parametrize(
+    ("language", "text", "place"),
+    [("fr", "2e", 2), ("fr", "1re", 1), ("es", "3.ª", 3), ("ru", "5-м", 5), ("zh", "第5", 5),
+     ("ar", "الخامسة", 5), ("ar", "الـ5", None), ("fr", "1e", None), ("fr", "2er", None),
+     ("es", "2º", None), ("ru", "2-ой", None), ("zh", "第2位", None), ("fr", "2", None)],
+)  # fmt: skip
+def test_an_ordinal_is_read_only_as_the_language_writes_it(language, text, place):
+    """As "21th" is no English ordinal, "1e" and "2er" are no French ones; a bare number is
+    read as a number (a rank also equals it), not as an ordinal."""
+    try:
+        stated = parse_figure(text, language)
+    except NotAFigure:
+        stated = None
+    found = stated.value if stated and stated.kind == "ordinal" else None
+    assert found == place
+
+
+@pytest.mark.parametrize(
+    ("language", "fmt", "message", "hint"),
+    [("fr", "ordinal x", "no ordinal form 'x' in fr: write one of m, f", "forms in fr: m, f"),
+     ("zh", "ordinal f", "an ordinal in zh has no form", ""),
+     ("en", "ordinal f", "an English ordinal has no form", "")],
+)  # fmt: skip
+def test_a_form_the_language_has_not_is_an_error(language, fmt, message, hint):
+    with pytest.raises(ReportError, match=message) as caught:
+        written(fmt, 2, "count", language)
+    assert caught.value.hint == hint
+
+
+def test_an_ordinal_is_a_place():
+    with pytest.raises(ReportError, match="a rank is a place 1, 2, 3"):
+        written("ordinal", 2.5, "count", "fr")
 
 
 def test_english_figures_need_no_babel():
@@ -248,6 +314,51 @@ def test_the_check_reads_and_writes_in_the_documents_language(make_root):
         ("plus de 5 millions", "fail"),  # 6.8 million is more than 5, but not by less than 1
     ]
     assert outlook(doc)[0].startswith("L'Europe comptait 27,4 millions de migrants")
+
+
+def test_ranks_are_written_and_read_as_ordinals_in_the_documents_language(make_root):
+    document = (ROOTS / "basic" / "content" / "document.yaml").read_text() + "language: fr\n"
+    prose = (
+        "L'Allemagne était au {=germany_rank ordinal} rang, la France au [3e]{=france_rank} "
+        "et les Émirats arabes unis au [5e]{=uae_rank}."
+    )
+    proj = project(make_root, prose, **{"content/document.yaml": document})
+    doc, report = check_project(proj)
+    found = [(f.text, f.status, f.rule) for f in report.findings if f.place == "para. 4"]
+    assert found == [
+        ("1er", "pass", "rank; place 1"),
+        ("3e", "pass", "place 3"),
+        ("5e", "fail", "place 5"),  # the data give the fourth place
+    ]
+    assert outlook(doc)[0].startswith("L'Allemagne était au 1er rang")
+
+
+@pytest.mark.parametrize(
+    ("language", "text"),
+    [("en", "Germany, Saudi Arabia and France"), ("fr", "Germany, Saudi Arabia et France"),
+     ("es", "Germany, Saudi Arabia y France"), ("ru", "Germany, Saudi Arabia и France"),
+     ("ar", "Germany وSaudi Arabia وFrance"), ("zh", "Germany、Saudi Arabia和France")],
+)  # fmt: skip
+def test_a_list_of_names_is_written_as_the_documents_language_writes_a_list(
+    make_root, language, text
+):
+    document = (ROOTS / "basic" / "content" / "document.yaml").read_text()
+    document += f"language: {language}\n"
+    proj = with_top(make_root, "{=top.1.country list 3}", **{"content/document.yaml": document})
+    doc, report = check_project(proj)
+    assert outlook(doc) == [text]
+    (finding,) = [f for f in report.findings if f.place == "para. 4"]
+    assert (finding.status, finding.text) == ("pass", text)
+
+
+def test_two_names_and_babels_lists_only_outside_english():
+    assert list_of(["A", "B"], "en") == "A and B" and list_of(["A"], "en") == "A"
+    assert list_of(["A", "B"], "es") == "A y B"
+    code = (
+        "import sys; from reporter.content.languages import list_of; list_of(['a', 'b'], 'en'); "
+        "assert 'babel' not in sys.modules"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_a_tables_cells_are_written_in_the_documents_language_and_still_checked(make_root):
