@@ -217,20 +217,24 @@ def _check_command(commands: Commands) -> None:
     check = _command(
         commands,
         "check",
-        "verify every figure stated in the prose against the data",
+        "verify every figure stated in the prose against the data, or a published PDF "
+        "against the evidence it carries",
         """\
   reporter check                          the failures and a summary
   reporter check -v                       every figure, with its value and rule
   reporter check --unbound                also the numbers left unbound
   reporter check --format junit -o check.xml
-  reporter check --data data/next-revision --format markdown -o report.md""",
+  reporter check --data data/next-revision --format markdown -o report.md
+  reporter check out/report.pdf           a published PDF, from the evidence it carries""",
         """\
   0  every figure and table holds
   1  a figure or a table check fails (with --strict, also a number left unbound)
   2  bad usage, or the project cannot be read""",
         _check,
     )
-    check.add_argument("path", **PROJECT_PATH)
+    check.add_argument(
+        "path", **(PROJECT_PATH | {"help": "project folder (default: here), or a PDF it built"})
+    )
     check.add_argument(
         "--format",
         choices=("text", "json", "junit", "github", "markdown"),
@@ -378,6 +382,8 @@ def _check(args: argparse.Namespace) -> int:
     from reporter.pipeline import check_project
     from reporter.project import Project
 
+    if args.path.is_file():
+        return _check_pdf(args)
     project = Project.at(args.path)
     if args.data is not None and not args.data.is_dir():
         raise UsageError(f"--data {args.data}: no such folder")
@@ -392,13 +398,33 @@ def _check(args: argparse.Namespace) -> int:
     text = render(
         report, args.format, args.verbose, args.unbound, title, baseline, quiet=args.quiet
     )
-    if args.output:
-        args.output.write_text(text, encoding="utf-8")
-        if not args.quiet:
-            print(summary(report))
+    _write_report(text, args.output, None if args.quiet else summary(report))
+    return 1 if report.failed else 0
+
+
+def _check_pdf(args: argparse.Namespace) -> int:
+    """A published PDF, re-verified from the evidence it carries alone."""
+    from reporter.check.report import render, summary
+    from reporter.verify.run import verify_pdf
+
+    for option, given in (("--data", args.data), ("--edition", args.edition)):
+        if given:
+            raise UsageError(f"{option} is for a project folder, not a PDF")
+    report = verify_pdf(args.path, args.strict)
+    title = f"{args.path.name}: reporter check"
+    text = render(report, args.format, args.verbose, args.unbound, title, quiet=args.quiet)
+    _write_report(text, args.output, None if args.quiet else summary(report))
+    return 1 if report.failed else 0
+
+
+def _write_report(text: str, output: Path | None, summary: str | None) -> None:
+    """The report to a file (and its summary here) or to standard output."""
+    if output:
+        output.write_text(text, encoding="utf-8")
+        if summary:
+            print(summary)
     else:
         sys.stdout.write(text)
-    return 1 if report.failed else 0
 
 
 def _build(args: argparse.Namespace) -> int:

@@ -158,11 +158,17 @@ def check(
 def check_project(project: Project, data: Path | None = None, strict: bool = False, doc=None):
     """(document, check report): load, compute the tables, check — what `reporter check`,
     the tests and the build share. `data`: read the data from this folder instead."""
+    doc, _, report = check_with_tables(project, data, strict, doc)
+    return doc, report
+
+
+def check_with_tables(project: Project, data: Path | None = None, strict: bool = False, doc=None):
+    """(document, tables, check report), as check_project."""
     with parameters(dict(project.params)):  # quantities.yaml is read by the check
         doc = doc or load(project)
         datasets = Datasets(project.root, data.resolve() if data else None)
         tables = compute_tables(doc, project, datasets)
-        return doc, check(doc, tables, project, datasets, strict=strict)
+        return doc, tables, check(doc, tables, project, datasets, strict=strict)
 
 
 def draft_stamp(failing: int) -> str:
@@ -222,19 +228,23 @@ def _build(project, out, pdf, draft, progress, fresh, guard: InterruptGuard) -> 
     charts = stage("Drawing charts", compute_charts, doc, tables, project, cache, warm)
     stamp = draft_stamp(len(report.failed)) if draft else ""
     html = stage("Rendering HTML", render_html, doc, tables, project.templates, stamp, charts)
-    stem = output_stem(doc.meta["symbol"])
-    pdf_bytes, pages = None, 0
-    if pdf:
-        pdf_bytes, pages = stage(
-            "Writing PDF", export_pdf, doc, tables, charts, html, project, out, cache, guard
-        )
     from reporter.export.manifest import manifest
     from reporter.export.publish import publish
 
+    stem = output_stem(doc.meta["symbol"])
     outputs = {f"{stem}.html": html.encode("utf-8")}
-    outputs |= {f"{stem}.pdf": pdf_bytes} if pdf_bytes is not None else {}
-    fonts = project.assets / "fonts"
-    files = outputs | {"manifest.json": manifest(project.root, outputs, fonts, datasets.describe())}
+    fonts, params = project.assets / "fonts", dict(project.params)
+    described = datasets.describe()
+    pdf_bytes, pages = None, 0
+    if pdf:
+        built = manifest(project.root, outputs, fonts, described, params)
+        attached = evidence_of(project, described, tables, report, built)
+        pdf_bytes, pages = stage(
+            "Writing PDF", export_pdf, doc, tables, charts, html, project, out, cache, guard,
+            attached,
+        )  # fmt: skip
+        outputs[f"{stem}.pdf"] = pdf_bytes
+    files = outputs | {"manifest.json": manifest(project.root, outputs, fonts, described, params)}
     guard.check()
     publish(out, files, project.assets)
     return BuildResult(
@@ -248,26 +258,42 @@ def _build(project, out, pdf, draft, progress, fresh, guard: InterruptGuard) -> 
     )
 
 
+def evidence_of(project: Project, described: dict, tables: dict, report, manifest: bytes):
+    """What the PDF carries to be re-verified alone (export/evidence.py): the data files the
+    datasets were read from (`described`, as in the manifest) and their declarations."""
+    from reporter.check.report import as_json
+    from reporter.export.evidence import evidence
+
+    data = [entry["file"] for entry in described.values() if "file" in entry]
+    data += [p.relative_to(project.root).as_posix() for p in project.data_dir().glob("*.yaml")]
+    check_json = as_json(report, project.root).encode("utf-8")
+    return evidence(project.root, data, tables, check_json, manifest)
+
+
 def export_pdf(
-    doc, tables, charts, html: str, project: Project, out: Path, cache: Cache, guard=None
-):
-    """(PDF bytes, page count), cached by the HTML, the embedded model, the assets and the
-    renderer's version. System libraries (Pango, HarfBuzz) are not in the key: after
-    upgrading them, build with --fresh."""
+    doc, tables, charts, html: str, project: Project, out: Path, cache: Cache, guard=None,
+    attached: dict | None = None,
+):  # fmt: skip
+    """(PDF bytes, page count), cached by the HTML, the attachments (the embedded model and
+    the evidence), the assets and the renderer's version. System libraries (Pango, HarfBuzz)
+    are not in the key: after upgrading them, build with --fresh."""
     from importlib.metadata import version
 
+    from reporter.export.evidence import Attached
     from reporter.export.model import ATTACHMENT_NAME, document_model, model_json
 
     epoch = calendar.timegm(doc.meta["date"].timetuple())
-    model = {ATTACHMENT_NAME: model_json(document_model(doc, tables, charts))}
+    model = model_json(document_model(doc, tables, charts))
+    files = (attached or {}) | {ATTACHMENT_NAME: Attached(model, "Supplement")}
     assets = files_digest([p for p in project.assets.rglob("*") if p.is_file()], project.root)
-    key = digest(html, model[ATTACHMENT_NAME], assets, version("weasyprint"), str(epoch))
+    contents = [part for name, file in sorted(files.items()) for part in (name, *file)]
+    key = digest(html, *contents, assets, version("weasyprint"), str(epoch))
 
     def render() -> bytes:
         from reporter.export.pdf import render_pdf
 
         data, pages = render_pdf(
-            html, project.templates, [project.assets, out], doc.meta["symbol"], epoch, model
+            html, project.templates, [project.assets, out], doc.meta["symbol"], epoch, files
         )
         if guard is not None:
             guard.check()  # interrupted inside WeasyPrint: the PDF may lack a chart, not cached

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import NamedTuple
 from xml.etree import ElementTree as ET
 
@@ -26,6 +27,7 @@ class Counts(NamedTuple):
     stale_errata: int  # errata that no longer apply
     table_checks_failed: int  # the tables' own checks (totals, ratios)
     languages_failed: int  # runs of text that part from the first language's edition
+    evidence_failed: int  # a published PDF: what differs from the evidence it carries
     table_notes: int
 
 
@@ -45,6 +47,7 @@ def counts(report: CheckReport) -> Counts:
         stale_errata=stale,
         table_checks_failed=sum(f.kind == "table" for f in others),
         languages_failed=sum(f.kind == "language" for f in others),
+        evidence_failed=sum(f.kind == "evidence" for f in others),
         table_notes=len(report.notes),
     )
 
@@ -63,6 +66,8 @@ def summary(report: CheckReport) -> str:
         line += f"; {plural(n.stale_errata, 'stale erratum', 'stale errata')}"
     if n.languages_failed:
         line += f"; {plural(n.languages_failed, 'difference')} from the first language"
+    if n.evidence_failed:
+        line += f"; {plural(n.evidence_failed, 'difference')} from the evidence the PDF carries"
     return f"{line}; table checks: {n.table_checks_failed} failed, {plural(n.table_notes, 'note')}"
 
 
@@ -139,14 +144,21 @@ def as_text(
 ALL_BOUND = "(every number is bound to the data or declared)"
 
 
-def as_json(report: CheckReport) -> str:
+def as_json(report: CheckReport, root: Path | None = None) -> str:
+    """Every figure, for programs; paths relative to `root` when given (the PDF's copy)."""
+
+    def path(where) -> str:
+        if root is not None and where.path.is_absolute() and where.path.is_relative_to(root):
+            return where.path.relative_to(root).as_posix()
+        return str(where.path)
+
     data = {
         "summary": {"bound": report.bound, **counts(report)._asdict()},
         "figures": [
             {
                 "status": f.status,
                 "figure": f.text,
-                "file": str(f.where.path),
+                "file": path(f.where),
                 "line": f.where.line,
                 "column": f.where.column,
                 "place": f.place,
@@ -159,7 +171,7 @@ def as_json(report: CheckReport) -> str:
         ],
         "table_notes": report.notes,
         "unbound": [
-            {"file": str(w.path), "line": w.line, "column": w.column, "place": p, "number": n}
+            {"file": path(w), "line": w.line, "column": w.column, "place": p, "number": n}
             for w, p, n in report.unbound
         ],
     }

@@ -73,16 +73,20 @@ def _system_fonts() -> dict[str, Path | None]:
 
 
 def manifest(
-    root: Path, outputs: dict[str, bytes], fonts: Path, datasets: dict | None = None
+    root: Path,
+    outputs: dict[str, bytes],
+    fonts: Path,
+    datasets: dict | None = None,
+    parameters: dict[str, str] | None = None,
 ) -> bytes:
     """`datasets`: what each dataset the build read was made from (files, read options,
-    queries)."""
+    queries); `parameters`: an edition's values, listed when there are some."""
     data = {
         "datasets": datasets or {},
         "inputs": inputs(root),
         "outputs": {name: sha256(body) for name, body in sorted(outputs.items())},
         "versions": versions(fonts),
-    }
+    } | ({"parameters": parameters} if parameters else {})
     return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 

@@ -22,13 +22,14 @@ def render_pdf(
     allowed: list[Path],
     identity: str,
     epoch: int,
-    attachments: dict[str, bytes] | None = None,
+    attachments: dict[str, tuple[bytes, str]] | None = None,
 ) -> tuple[bytes, int]:
     """The PDF of `html` and its page count; relative URLs resolve against `base`.
 
     `identity` seeds the PDF file identifier (normally the document symbol); `epoch` is used
     as SOURCE_DATE_EPOCH, which fontTools reads when it subsets fonts, and as the date of the
-    embedded `attachments` (name -> bytes), so that they keep the bytes identical too.
+    embedded `attachments` (name -> bytes and their PDF/A-3 relationship: Source, Data,
+    Supplement), so that they keep the bytes identical too.
     """
     set_here = "SOURCE_DATE_EPOCH" not in os.environ  # one the user set wins, and stays
     if set_here:
@@ -45,16 +46,21 @@ def _render(html, base, allowed, identity, epoch, attachments) -> tuple[bytes, i
     from weasyprint.urls import FatalURLFetchingError
 
     from reporter.export.fetch import ProjectFetcher
-    from reporter.export.tagging import declare_pdf_ua, mark_furniture_as_artifacts
+    from reporter.export.tagging import declare_pdf_ua
 
     _quiet_weasyprint()
     fetcher = ProjectFetcher(allowed)
     when = dt.datetime.fromtimestamp(epoch, dt.UTC)
     files = [
         weasyprint.Attachment(
-            file_obj=io.BytesIO(data), name=name, created=when, modified=when, url_fetcher=fetcher
+            file_obj=io.BytesIO(data),
+            name=name,
+            created=when,
+            modified=when,
+            url_fetcher=fetcher,
+            relationship=relationship,
         )
-        for name, data in sorted((attachments or {}).items())
+        for name, (data, relationship) in sorted((attachments or {}).items())
     ]
     try:
         document = weasyprint.HTML(
@@ -66,13 +72,23 @@ def _render(html, base, allowed, identity, epoch, attachments) -> tuple[bytes, i
             pdf_identifier=identifier,
             attachments=files,
             pdf_variant=VARIANT,
-            finisher=mark_furniture_as_artifacts,
+            finisher=_finish,
         )
     except FatalURLFetchingError as exc:
         raise _refused(str(exc)) from None
     if fetcher.refused:  # refused inside an SVG, where WeasyPrint swallows the error
         raise _refused(str(fetcher.refused[0]))
     return pdf, len(document.pages)
+
+
+def _finish(document, pdf) -> None:
+    """WeasyPrint's PDF, before it is written: furniture as artifacts, and each attachment
+    associated once (WeasyPrint 70 lists each twice in the catalogue's /AF)."""
+    from reporter.export.tagging import mark_furniture_as_artifacts
+
+    mark_furniture_as_artifacts(document, pdf)
+    if "AF" in pdf.catalog:
+        pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
 
 
 def _refused(message: str) -> ReportError:

@@ -16,6 +16,7 @@ import pytest
 from reporter.errors import ReportError
 from reporter.export import pdf as pdf_module
 from reporter.export.pdf import render_pdf
+from reporter.export.readback import attachments
 from reporter.pipeline import build
 from tests.conftest import copy_root
 from tests.pdftext import page_texts, squash
@@ -68,15 +69,7 @@ def test_metadata_and_dates_are_the_documents(built):
 
 def test_the_document_model_is_embedded(built):
     _, result = built
-    document = pdfium.PdfDocument(str(result.pdf))
-    try:
-        assert document.count_attachments() == 1
-        attachment = document.get_attachment(0)
-        name, data = attachment.get_name(), bytes(attachment.get_data())
-    finally:
-        document.close()
-    assert name == "reporter-model.json"
-    model = json.loads(data)
+    model = json.loads(attachments(result.pdf)["reporter-model.json"])
     assert model["symbol"] == "T/BASIC/1"
     assert [p["number"] for p in model["paragraphs"] if p["number"]] == [1, 2, 3, 4]
     assert [n["id"] for n in model["footnotes"]] == ["desa", "eurostat", "oecd"]
@@ -95,8 +88,8 @@ def test_the_identity_seeds_the_file_identifier_and_the_epoch_dates_the_attachme
 
     def render(identity: str, epoch: int) -> bytes:
         html, folders = "<p>One paragraph.</p>", [project.assets]
-        attachments = {"model.json": b"{}"}
-        return render_pdf(html, project.templates, folders, identity, epoch, attachments)[0]
+        files = {"model.json": (b"{}", "Supplement")}
+        return render_pdf(html, project.templates, folders, identity, epoch, files)[0]
 
     one = render("T/TINY/1", EPOCH)
     assert render("T/TINY/1", EPOCH) == one

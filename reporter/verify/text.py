@@ -1,0 +1,199 @@
+"""The PDF's text against its content: every heading, paragraph, footnote and table row of
+the document, as computed again from the attached content and data, must stand in the text
+of the pages, so that a page edited after the build (one number changed) is caught.
+
+Text is compared without spaces, line breaks, hyphenation points and case (the layout's
+choices, not the author's), and with compatibility forms folded (ligatures). Footnotes are
+found anywhere (they float to the foot of a page, inside a paragraph split by the page
+break); the rest in reading order, then anywhere (a table that moved to the next page).
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from bisect import bisect_right
+from collections import Counter
+from dataclasses import dataclass
+
+from reporter.content.inline import plain_text
+from reporter.content.model import Document, Heading, Paragraph, TableBlock, place
+
+# what a layout adds or removes: soft hyphens (pdfium reads them as U+0002 or U+FFFE),
+# zero-width spaces and joiners, and every kind of space
+_LAYOUT = re.compile(r"[\s\x00-\x1f\u00ad\ufffe\ufeff\u200b-\u200f\u2060]+")
+# a hyphen between letters is left out: a line broken inside a word, or a compound whose
+# hyphen pdfium drops at the end of a run ("SouthSouth"); a minus before a digit is kept
+_HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
+_WORD = re.compile(r"[^\W_]+(?:[.,\u066b\u066c][^\W_]+)*")  # 1,084.2 and ١٬٠٨٤٫٢ whole
+MIN_ANCHOR = 8  # characters of a unit that place it in the pages, for the report
+
+
+@dataclass
+class Unit:
+    place: str  # "para. 5", "footnote 3", "Table 1, row total"
+    text: str
+
+
+@dataclass
+class Mismatch:
+    place: str
+    page: int  # 1-based; 0 when the unit is nowhere in the pages
+    printed: str  # the words as the PDF prints them
+    expected: str  # the words as the content has them
+
+
+def units(doc: Document, tables: dict) -> tuple[list[Unit], list[Unit]]:
+    """(body in reading order, footnotes) of the document as it was computed."""
+    body = []
+    for part, holder, block in doc.walk():
+        where = place(part, holder, block)
+        if block is None:
+            body.append(Unit(where, plain_text(holder.title)))
+        elif isinstance(block, (Paragraph, Heading)):
+            body.append(Unit(where, plain_text(block.inlines)))
+        elif isinstance(block, TableBlock) and block.id in tables:
+            body += _table_units(where, tables[block.id])
+    notes = [
+        Unit(f"footnote {n.number}", f"{n.number} {plain_text(n.inlines)}")
+        for n in sorted(doc.footnotes.values(), key=lambda n: n.number)
+        if n.number
+    ]
+    if note := doc.meta.get("agenda", {}).get("note"):  # the masthead's starred note
+        notes.append(Unit("footnote *", f"* {note}"))
+    return [u for u in body if u.text.strip()], [u for u in notes if u.text.strip()]
+
+
+def _table_units(where: str, table) -> list[Unit]:
+    """The title, then each row as the theme prints it: its stub (a label, or the label
+    of a total over the stub columns), then its cells."""
+    found = [Unit(where, plain_text(table.spec.title))]
+    for row in table.rows:
+        cells = [cell.text for cell in row.cells]
+        if table.spec.stub is not None:
+            label = table.label_inlines.get(row.id)
+            cells.insert(0, plain_text(label) if label is not None else row.label)
+        elif row.style:
+            cells[: table.stub_columns] = [row.label]
+        found.append(Unit(f"{where}, row {row.id}", " ".join(cells)))
+    return found
+
+
+class PageText:
+    """The pages' text, normalised and joined, with a way back to each page and word."""
+
+    def __init__(self, pages: list[str]) -> None:
+        self.original = "\n".join(pages)
+        self.text, self.index = fold(self.original)
+        starts, at = [], 0
+        for page in pages:
+            starts.append(at)
+            at += len(page) + 1
+        self.page_starts = starts
+
+    def page(self, position: int) -> int:
+        at = self.index[min(position, len(self.index) - 1)] if self.index else 0
+        return bisect_right(self.page_starts, at)
+
+    def take_out(self, wanted: str) -> bool:
+        """Blank a footnote where it stands, so that the paragraph it interrupted (a page
+        break) reads whole; False if it is nowhere."""
+        at = self.text.find(wanted)
+        if at >= 0:
+            self.text = self.text[:at] + "\0" * len(wanted) + self.text[at + len(wanted) :]
+        return at >= 0
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """`text` without layout characters, case-folded; and each kept character's offset."""
+    text = text.translate(_HYPHENS)
+    kept, index = [], []
+    for at, char in enumerate(text):
+        if _LAYOUT.fullmatch(char):
+            continue
+        if char == "-" and _hyphen_in_word(text, at):
+            continue
+        for folded in unicodedata.normalize("NFKC", char).casefold():
+            kept.append(folded)
+            index.append(at)
+    return "".join(kept), index
+
+
+def _hyphen_in_word(text: str, at: int) -> bool:
+    before = text[:at].rstrip()[-1:]
+    after = text[at + 1 : at + 40].lstrip()[:1]
+    return before.isalpha() and after.isalpha()
+
+
+def compare(
+    pages: list[str], body: list[Unit], notes: list[Unit], right_to_left: bool = False
+) -> list[Mismatch]:
+    """Every unit that does not stand in the pages' text, with where it parts from it.
+    Right-to-left text is extracted in visual order where scripts mix (a Latin name in an
+    Arabic sentence), so there each unit's words and numbers are looked for instead."""
+    if right_to_left:
+        return _compare_words(pages, [*body, *notes])
+    text = PageText(pages)
+    missing = [unit for unit in notes if not text.take_out(fold(unit.text)[0])]
+    joined, positions = _without_blanks(text)
+    cursor = 0
+    for unit in body:
+        wanted, _ = fold(unit.text)
+        at = joined.find(wanted, cursor)
+        if at < 0:
+            at = joined.find(wanted)
+        if at < 0:
+            missing.append(unit)
+        else:
+            cursor = at + len(wanted)
+    return [_mismatch(unit, text, joined, positions) for unit in missing]
+
+
+def _compare_words(pages: list[str], every: list[Unit]) -> list[Mismatch]:
+    printed = Counter(word for page in pages for word in words(page))
+    found = []
+    for unit in every:
+        missing = Counter(words(unit.text)) - printed
+        if missing:
+            found.append(Mismatch(unit.place, 0, "", " ".join(sorted(missing))))
+    return found
+
+
+def words(text: str) -> list[str]:
+    """The words and numbers of a text (a number whole, with its separators), case-folded."""
+    folded = unicodedata.normalize("NFKC", text.translate(_HYPHENS)).casefold()
+    return _WORD.findall(folded)
+
+
+def _without_blanks(text: PageText) -> tuple[str, list[int]]:
+    """The text with the footnotes taken out, and each character's position in text.text."""
+    positions = [i for i, char in enumerate(text.text) if char != "\0"]
+    return "".join(text.text[i] for i in positions), positions
+
+
+def _mismatch(unit: Unit, text: PageText, joined: str, positions: list[int]) -> Mismatch:
+    """Where the unit parts from the pages: after the longest start of it they print."""
+    wanted, wanted_index = fold(unit.text)
+    lo, hi = 0, len(wanted)  # the longest prefix found: a binary search, prefixes nest
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        lo, hi = (mid, hi) if joined.find(wanted[:mid]) >= 0 else (lo, mid - 1)
+    if lo < MIN_ANCHOR:
+        return Mismatch(unit.place, 0, "", _words(unit.text, 0))
+    parted = joined.find(wanted[:lo]) + lo
+    page_at = positions[min(parted, len(positions) - 1)]
+    return Mismatch(
+        unit.place,
+        text.page(page_at),
+        _words(text.original, text.index[page_at]),
+        _words(unit.text, wanted_index[min(lo, len(wanted_index) - 1)]),
+    )
+
+
+def _words(text: str, at: int, around: int = 3) -> str:
+    """A few words either side of `at`: enough to find the place, short enough to read."""
+    before = text[:at].split()[-around:]
+    after = text[at:].split()[:around]
+    glue = "" if (at < len(text) and not text[at].isspace() and before and at > 0
+                  and not text[at - 1].isspace()) else " "  # fmt: skip
+    return (" ".join(before) + glue + " ".join(after)).strip()
