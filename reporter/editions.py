@@ -8,10 +8,15 @@ content/document.yaml declares the parameter and where its values come from:
       column: name              # …whose value is this column's
       id: code                  # the edition's folder, out/CODE/ (default: the value, slugged)
       with: [region]            # more columns, each a parameter: {{region}}
+      names: {name: code}       # {{name}}: the value's name in the edition's language (CLDR,
+                                #   from the M49 code in column `code`)
       where: {kind: country}    # which records (default: all)
 
 or `values: [France, Spain]`. `{{edition}}` is always the edition's id. Each edition is a
 whole report, built and checked by the engine (pipeline.py) with its values in place.
+A name in the edition's language is CLDR's (content/languages.py `territory_name`); in
+English, and where CLDR has no one name for the code, it is the edition's value: the data's
+names are UN English, and `{{country}}` stays the data's for `where:` filters.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 
 from reporter.compute.select import matching
 from reporter.content import schema
+from reporter.content.languages import territory_name
 from reporter.content.where import parse_where
 from reporter.content.yamlsource import Map, load_yaml, where
 from reporter.data.datasets import Datasets
@@ -56,9 +62,23 @@ def editions_of(project: Project) -> list[Edition]:
     else:
         rows = _rows_of_dataset(project, spec, at)
     editions = _editions(str(spec["parameter"]), rows, at)
-    if spec.get("languages") is None:
-        return editions
-    return _in_languages(project, editions, spec["languages"], where(spec["languages"], at))
+    names = [str(name) for name in spec.get("names") or {}]
+    if spec.get("languages") is not None:
+        editions = _in_languages(project, editions, spec["languages"], where(spec["languages"], at))
+    language = str(document.get("language") or "en")  # without languages: the document's
+    language = language if _ID.fullmatch(language) else "en"  # "{{language}}": not known here
+    return [_named(e, names, e.language or language) for e in editions] if names else editions
+
+
+def _named(edition: Edition, names: list[str], language: str) -> Edition:
+    """The edition with its `names:` parameters, read as M49 codes, made names in
+    `language`."""
+    value = edition.values[0][1]
+    values = tuple(
+        (key, (territory_name(code, language) or value) if key in names else code)
+        for key, code in edition.values
+    )
+    return Edition(edition.id, values, edition.base, edition.language)
 
 
 def _in_languages(project: Project, editions: list, languages, at: Location) -> list[Edition]:
@@ -133,15 +153,26 @@ def _rows_of_dataset(project: Project, spec: Map, at: Location) -> list[tuple]:
     datasets = Datasets(project.root)
     data = datasets(str(spec["dataset"]), at)
     id_column, more = spec.get("id"), [str(c) for c in spec.get("with") or []]
+    names = {str(name): str(column) for name, column in (spec.get("names") or {}).items()}
     columns = [str(spec["column"]), *([str(id_column)] if id_column else []), *more]
-    require_columns(data, columns, at)
+    require_columns(data, [*columns, *names.values()], at)
+    taken = [str(spec["parameter"]), "edition", *more]
+    if clash := next((name for name in names if name in taken), None):
+        raise ReportError(f"names: {clash!r} is already a parameter", at, "give the name another")
     frame = matching(data, parse_where(spec.get("where"), at), at)
     rows = []
     for _, record in frame.iterrows():
         value = as_text(record[columns[0]])
         ident = as_text(record[str(id_column)]) if id_column else slug(value)
-        rows.append((value, ident, tuple((c, as_text(record[c])) for c in more)))
+        pairs = [(c, as_text(record[c])) for c in more]
+        pairs += [(name, _code(record[column])) for name, column in names.items()]
+        rows.append((value, ident, tuple(pairs)))
     return rows
+
+
+def _code(value: object) -> str:
+    """An M49 code as text ("276"); "" for none (a row the classification lacks)."""
+    return "" if value is None or value != value else as_text(value)
 
 
 def _editions(parameter: str, rows: list[tuple], at: Location) -> list[Edition]:

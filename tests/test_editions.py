@@ -131,3 +131,46 @@ def test_when_names_a_parameter(make_root):
     part.write_text(part.read_text() + "  - p: Oops.\n    when: {region: Europe}\n")
     with pytest.raises(ReportError, match=r"when: unknown parameter 'region' \(when: needs edi"):
         check_project(basic)
+
+
+def with_names(make_root, editions_more: str, document_more: str = ""):
+    """The editions root with M49 codes (Kenya's left out) and `names:` declared."""
+    project = make_root("editions")
+    (project.root / "data/countries.csv").write_text(
+        "code,name,region,m49\nfr,France,Europe,250\nes,Spain,Europe,724\njp,Japan,Asia,392\n"
+        "ke,Kenya,Africa,\nar,Argentina,Americas,32\nde,Germany,Europe,276\n"
+    )
+    document = project.root / "content/document.yaml"
+    document.write_text(document_more + document.read_text() + editions_more)
+    return project
+
+
+def test_a_name_in_each_editions_language_from_its_m49_code(make_root):
+    """CLDR's name in the edition's language; the data's in English, and where there is no
+    code; {{country}} stays the data's, for where: filters."""
+    project = with_names(make_root, "  names: {local: m49}\n  languages: [en, fr, zh]\n")
+    names = {e.id: dict(e.values)["local"] for e in editions_of(project)}
+    assert names["jp.en"] == "Japan" and names["jp.fr"] == "Japon" and names["jp.zh"] == "日本"
+    assert names["de.fr"] == "Allemagne" and names["ke.fr"] == "Kenya"  # no code: the data's
+    assert dict(editions_of(project)[0].values)["country"] == "France"
+
+
+def test_without_languages_the_name_is_in_the_documents_language(make_root):
+    project = with_names(make_root, "  names: {local: m49}\n", "language: es\n")
+    assert [dict(e.values)["local"] for e in editions_of(project)][:3] == [
+        "Francia", "España", "Japón"
+    ]  # fmt: skip
+    project = with_names(make_root, "  names: {local: m49}\n")
+    assert dict(editions_of(project)[2].values)["local"] == "Japan"
+
+
+@pytest.mark.parametrize(
+    ("names", "message"),
+    [("{region: m49}", "names: 'region' is already a parameter"),
+     ("{local: iso}", "no column 'iso'")],
+)  # fmt: skip
+def test_a_name_that_is_already_a_parameter_or_has_no_column_is_an_error(make_root, names, message):
+    project = with_names(make_root, f"  names: {names}\n")
+    with pytest.raises(ReportError, match=message) as caught:
+        editions_of(project)
+    assert str(caught.value).startswith("content/document.yaml:")

@@ -2,23 +2,36 @@
 
 A chart reads the same computed table as the printed table, so the two agree by
 construction. Output is byte-stable: fixed hash salt per chart (unique ids when several
-SVGs share a page), no date, text drawn as paths in the document's own font.
+SVGs share a page), no date, text drawn as paths in the document's own font. Names in a
+script Liberation Serif lacks (Arabic, Chinese) are drawn in the system's Noto font for it,
+the document's own (templates/assets/report.css), found through fontconfig; a chart whose
+title runs right to left is mirrored, as UN Arabic documents draw them: the first category
+on the right, the value axis on the right.
 """
 
 from __future__ import annotations
 
 import io
 import re
+import subprocess
 import textwrap
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.content.chartspec import ChartSpec
+from reporter.content.inline import Str, walk
 from reporter.errors import ReportError
 
 # Greys and hatches: the figures must read in black-and-white print.
 FILLS = ["#303030", "#a0a0a0", "#ffffff", "#606060", "#d0d0d0"]
 HATCHES = ["", "", "////", "....", "xx"]
+# The system font (a fontconfig family, as report.css names it) for each script Liberation
+# Serif lacks, by the code points that call for it
+SCRIPT_FONTS = {
+    "Noto Naskh Arabic": ((0x0600, 0x08FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)),
+    "Noto Serif CJK SC": ((0x2E80, 0x9FFF), (0xF900, 0xFAFF), (0xFF00, 0xFFEF)),
+}
 
 
 @dataclass
@@ -67,15 +80,19 @@ def chart_data(spec: ChartSpec, tables: dict) -> ChartData:
             )
         return [float(v) for v in values]
 
-    categories = [str(c) for c in (spec.labels or [_label(rows[r]) for r in wanted])]
+    named = [c.id for c in table.spec.columns if c.territory]
+    categories = [str(c) for c in (spec.labels or [_label(rows[r], named) for r in wanted])]
     series = [(str(s.label), column(s.column)) for s in spec.series]
     line = (str(spec.line.label), column(spec.line.column)) if spec.line else None
     return ChartData(categories, series, line)
 
 
-def _label(row) -> str:
-    """A row's label; a row of one record has none: its first text cell."""
-    return row.label or next((c.text for c in row.cells if isinstance(c.value, str)), row.id)
+def _label(row, named: list[str]) -> str:
+    """A row's name in the document's language where a `territory:` column gives one (its
+    label is the data's); else its label; a row of one record has none: its first text cell."""
+    names = [c.value for c in row.cells if c.column in named and isinstance(c.value, str)]
+    text = next((c.text for c in row.cells if isinstance(c.value, str)), row.id)
+    return names[0] if names else row.label or text
 
 
 @dataclass(frozen=True)
@@ -86,19 +103,53 @@ class Look:
     kind: str
     unit: str
     right_unit: str
+    right_to_left: bool = False  # mirrored: categories from the right, values on the right
 
     @classmethod
     def of(cls, spec: ChartSpec) -> Look:
-        """The axis titles only where the chart's font can draw them: matplotlib neither
-        shapes Arabic nor has CJK glyphs in Liberation Serif, and the unit stands in the
-        figure's caption anyway (HTML, set by WeasyPrint in the document's fonts)."""
+        """The axis titles only where Liberation Serif can draw them (the unit stands in the
+        figure's caption anyway, set by WeasyPrint in the document's fonts); right to left
+        when the title is, as HTML's dir="auto" reads it: by its first letter of a script with
+        a direction."""
         unit, right = (str(u) if drawable(str(u)) else "" for u in (spec.unit, spec.right_unit))
-        return cls(str(spec.id), str(spec.kind), unit, right)
+        title = "".join(n.text for n in walk(spec.title) if isinstance(n, Str))
+        return cls(str(spec.id), str(spec.kind), unit, right, _first_strong(title) == "R")
+
+
+def _first_strong(text: str) -> str:
+    """ "L" or "R": the direction of `text`'s first letter that has one (Unicode's bidi rule
+    P2); "" when none has."""
+    for char in text:
+        kind = unicodedata.bidirectional(char)
+        if kind in ("L", "R", "AL"):
+            return "L" if kind == "L" else "R"
+    return ""
 
 
 def drawable(text: str) -> bool:
     """Latin, Greek and Cyrillic, and general punctuation: what Liberation Serif covers."""
     return all(ord(c) < 0x0530 or 0x2000 <= ord(c) <= 0x20CF for c in text)
+
+
+def script_fonts(texts: list[str]) -> list[tuple[str, str]]:
+    """(family, file) of the system fonts the `texts` need beyond Liberation Serif (none
+    for Latin, Greek and Cyrillic), where fontconfig finds them."""
+    wanted = [
+        family
+        for family, ranges in SCRIPT_FONTS.items()
+        if any(lo <= ord(c) <= hi for text in texts for c in text for lo, hi in ranges)
+    ]
+    found = []
+    for family in wanted:
+        try:
+            match = subprocess.run(["fc-match", "-f", "%{family}\t%{file}", family],
+                                   capture_output=True, text=True, check=True).stdout  # fmt: skip
+        except (OSError, subprocess.CalledProcessError):
+            continue  # no fontconfig: the glyphs are missing, as matplotlib warns
+        families, _, path = match.partition("\t")
+        if family in families.split(","):
+            found.append((family, path))
+    return found
 
 
 def draw_in_worker(jobs: dict[str, tuple[Look, ChartData]], fonts: Path, meanwhile=None) -> dict:
@@ -148,16 +199,59 @@ def draw_in_worker(jobs: dict[str, tuple[Look, ChartData]], fonts: Path, meanwhi
 
 def draw_svg(spec: Look | ChartSpec, data: ChartData, fonts: Path) -> str:
     import matplotlib
-    from matplotlib import font_manager
     from matplotlib.backends.backend_svg import FigureCanvasSVG
     from matplotlib.figure import Figure  # not pyplot: no GUI state, and 0.1 s less to import
 
+    look = spec if isinstance(spec, Look) else Look.of(spec)
+    with matplotlib.rc_context(_style(look, data, fonts)):
+        fig = Figure(figsize=(6.0, 2.9))
+        FigureCanvasSVG(fig)
+        ax = fig.subplots()
+        label_lines = _bars(ax, look, data)
+        ax.set_ylabel(look.unit)
+        ax.yaxis.grid(True, linewidth=0.3, color="#b0b0b0")
+        ax.set_axisbelow(True)
+        handles, labels = ax.get_legend_handles_labels()
+        right = None
+        if data.line:
+            right = ax.twinx()
+            positions = range(len(data.categories))
+            right.plot(positions, data.line[1], color="#000000", marker="o", markersize=3.5,
+                       linewidth=1, label=data.line[0])  # fmt: skip
+            right.set_ylim(0, max(data.line[1]) * 1.25)
+            right.set_ylabel(look.right_unit)
+            more_handles, more_labels = right.get_legend_handles_labels()
+            handles, labels = handles + more_handles, labels + more_labels
+        if look.right_to_left:
+            _mirror(ax, right)
+        columns = len(labels) if len(labels) <= 3 else 2  # keep the legend within the plot's width
+        below = -0.12 - 0.05 * (label_lines - 1)  # under the category names, however many lines
+        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, below), ncol=columns)
+        fig.tight_layout()
+        buffer = io.StringIO()
+        fig.savefig(
+            buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight"
+        )
+    svg = buffer.getvalue()
+    return _prefix_ids(svg[svg.index("<svg") :], look.id)  # inline: no XML declaration, doctype
+
+
+def _style(look: Look, data: ChartData, fonts: Path) -> dict:
+    """matplotlib's settings: Liberation Serif, and after it the system fonts of the scripts
+    it lacks, only where the chart's names need them (other charts are drawn as before)."""
+    from matplotlib import font_manager
+
     for path in sorted(fonts.glob("LiberationSerif-*.ttf")):
         font_manager.fontManager.addfont(str(path))
+    texts = [*data.categories, *(label for label, _ in data.series)]
+    extra = script_fonts([*texts, data.line[0]] if data.line else texts)
+    for _, path in extra:
+        font_manager.fontManager.addfont(path)
+    family = ["Liberation Serif", *(name for name, _ in extra)] if extra else "Liberation Serif"
     style = {
-        "svg.hashsalt": f"reporter-{spec.id}",
+        "svg.hashsalt": f"reporter-{look.id}",
         "svg.fonttype": "path",
-        "font.family": "Liberation Serif",
+        "font.family": family,
         "font.size": 8,
         "axes.linewidth": 0.5,
         "axes.spines.top": False,
@@ -168,34 +262,20 @@ def draw_svg(spec: Look | ChartSpec, data: ChartData, fonts: Path) -> str:
         "legend.frameon": False,
         "text.parse_math": False,  # "$372" in a label is text, not mathtext
     }
-    with matplotlib.rc_context(style):
-        fig = Figure(figsize=(6.0, 2.9))
-        FigureCanvasSVG(fig)
-        ax = fig.subplots()
-        label_lines = _bars(ax, spec, data)
-        ax.set_ylabel(spec.unit)
-        ax.yaxis.grid(True, linewidth=0.3, color="#b0b0b0")
-        ax.set_axisbelow(True)
-        handles, labels = ax.get_legend_handles_labels()
-        if data.line:
-            right = ax.twinx()
-            positions = range(len(data.categories))
-            right.plot(positions, data.line[1], color="#000000", marker="o", markersize=3.5,
-                       linewidth=1, label=data.line[0])  # fmt: skip
-            right.set_ylim(0, max(data.line[1]) * 1.25)
-            right.set_ylabel(spec.right_unit)
-            more_handles, more_labels = right.get_legend_handles_labels()
-            handles, labels = handles + more_handles, labels + more_labels
-        columns = len(labels) if len(labels) <= 3 else 2  # keep the legend within the plot's width
-        below = -0.12 - 0.05 * (label_lines - 1)  # under the category names, however many lines
-        ax.legend(handles, labels, loc="upper center", bbox_to_anchor=(0.5, below), ncol=columns)
-        fig.tight_layout()
-        buffer = io.StringIO()
-        fig.savefig(
-            buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight"
-        )
-    svg = buffer.getvalue()
-    return _prefix_ids(svg[svg.index("<svg") :], spec.id)  # inline: no XML declaration, doctype
+    if look.right_to_left:  # the value axis on the right; on the left only a line's
+        style.update({"axes.spines.left": bool(data.line), "axes.spines.right": True})
+    return style
+
+
+def _mirror(ax, right) -> None:
+    """Right to left: the first category on the right, the value axis on the right (and a
+    line's axis on the left)."""
+    ax.invert_xaxis()
+    ax.yaxis.tick_right()
+    ax.yaxis.set_label_position("right")
+    if right is not None:
+        right.yaxis.tick_left()
+        right.yaxis.set_label_position("left")
 
 
 def _prefix_ids(svg: str, prefix: str) -> str:
@@ -206,7 +286,7 @@ def _prefix_ids(svg: str, prefix: str) -> str:
     return re.sub(r"url\(#([^)]+)\)", rf"url(#{prefix}-\1)", svg)
 
 
-def _bars(ax, spec: ChartSpec, data: ChartData) -> int:
+def _bars(ax, spec: Look, data: ChartData) -> int:
     """Draw the bars; the number of lines the longest category name takes."""
     count = len(data.series)
     positions = list(range(len(data.categories)))

@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal, localcontext
 from reporter.compute.formula import evaluate, parse_formula
 from reporter.compute.select import matching, order_key
 from reporter.content.inline import FootnoteCall, Node, plain_text, walk
-from reporter.content.languages import separators
+from reporter.content.languages import separators, territory_name
 from reporter.content.tablespec import ColumnSpec, GroupedRows, NumberFormat, RowSpec, TableSpec
 from reporter.data.tabular import Dataset, as_text, numeric_column, require_columns
 from reporter.errors import Location, ReportError
@@ -93,10 +93,13 @@ def compute_table(spec: TableSpec, data: Dataset) -> Table:
 
 def compute_rows(spec: TableSpec, data: Dataset, locale: str = "en") -> list[Row]:
     """The rows and cells: the part of a table that reads data (and so needs pandas); the
-    numbers written as `locale` writes them (CLDR's decimal and group symbols)."""
+    numbers written as `locale` writes them (CLDR's decimal and group symbols), and the names
+    of a `territory:` column in its language (CLDR's)."""
     for column in spec.columns:
         if column.kind in ("text", "sum"):
             require_columns(data, [column.source, *(c.column for c in column.where)], column.loc)
+        if column.territory:
+            require_columns(data, [column.territory], column.loc)
         if column.kind == "sum":  # every cell checked here, where lines are still known
             numeric_column(data, column.source, column.loc)
     record_sets = _record_sets(spec, data)
@@ -107,7 +110,7 @@ def compute_rows(spec: TableSpec, data: Dataset, locale: str = "en") -> list[Row
         cells = []
         for column in spec.columns:
             if column.kind == "text":
-                value = None if style else _text_value(records, column)
+                value = None if style else _text_value(records, column, locale)
                 shown = value
                 if not column.repeat and not group_start and value == previous.get(column.id):
                     shown = ""
@@ -157,11 +160,17 @@ def rows_from_json(data: list[dict]) -> list[Row]:
     return [Row(**{**row, "cells": [Cell(**cell) for cell in row["cells"]]}) for row in data]
 
 
-def _text_value(records, column: ColumnSpec) -> str | None:
+def _text_value(records, column: ColumnSpec, locale: str = "en") -> str | None:
+    """The first record's text; for a `territory:` column, CLDR's name in `locale` of the
+    country or area of its M49 code, the text where CLDR has none (and in English)."""
     if not len(records):
         return None
     value = records[column.source].iloc[0]
-    return None if _missing(value) else as_text(value)
+    if _missing(value):
+        return None
+    code = records[column.territory].iloc[0] if column.territory else None
+    named = None if _missing(code) else territory_name(as_text(code), locale)
+    return named or as_text(value)
 
 
 def _slug(text: str) -> str:

@@ -1,9 +1,9 @@
 """The words a figure is written with in each of the UN's six languages (en, fr, es, ru, ar,
 zh): qualifiers (and the English rule each means), scale and per-cent words, the words that
-state a change's direction, how a place is written as an ordinal, CLDR's separators and
-lists (from Babel, imported only for a language other than English). English is the
-reference; number words, fractions, multiples and superlatives ("the second largest") are
-read in English only.
+state a change's direction, how a place is written as an ordinal, CLDR's separators, lists
+and names of countries and areas (from Babel, imported only for a language other than
+English). English is the reference; number words, fractions, multiples and superlatives
+("the second largest") are read in English only.
 
 Ordinals: CLDR has no ordinal spellout that Babel exposes, so a place is written as each
 language writes it in figures, by UN usage: fr "2e", "1er" ("1re" feminine: `f`); es "2.º"
@@ -289,3 +289,25 @@ def list_of(names: list[str], code: str) -> str:
     from babel.lists import format_list
 
     return format_list(names, locale=code.replace("-", "_"))
+
+
+@cache
+def territory_name(m49: str, code: str) -> str | None:
+    """CLDR's name in `code` of the country or area whose UN M49 numeric code is `m49`
+    ("276" -> "Allemagne" in French; a region's too: "150" -> "Europe"). None in English,
+    whose names are the data's (UN English), and where CLDR has no one name: no code, or one
+    that stands for several territories (830, Channel Islands: Jersey and Guernsey)."""
+    if code.split("-")[0] == "en" or not m49.isdigit():
+        return None
+    from babel import Locale, UnknownLocaleError
+    from babel.core import get_global
+
+    number = f"{int(m49):03d}"
+    try:
+        names = Locale.parse(code.replace("-", "_")).territories
+    except (ValueError, UnknownLocaleError):  # a language CLDR does not know: the data's
+        return None
+    if number in names:
+        return names[number]
+    aliases = get_global("territory_aliases").get(number, ())
+    return names.get(aliases[0]) if len(aliases) == 1 else None

@@ -70,6 +70,7 @@ class ColumnSpec:
     format: NumberFormat
     loc: Location
     unit: str = "count"  # what a cell's value is in, for figures bound to it
+    territory: str = ""  # text: a data column of M49 codes; the name in the document's language
 
 
 @dataclass
@@ -186,7 +187,19 @@ def _column(value: Map, base: NumberFormat) -> ColumnSpec:
         format=fmt,
         loc=value.loc,
         unit=str(value.get("unit", "count")),
+        territory=_territory(value, kind),
     )
+
+
+def _territory(value: Map, kind: str) -> str:
+    if "territory" not in value:
+        return ""
+    if kind != "text":
+        raise ReportError(
+            "territory: is for text columns (a name in the document's language)",
+            value.key_locs["territory"],
+        )
+    return schema.text(value["territory"])
 
 
 def _rows(value: Map | list) -> list[RowSpec] | GroupedRows:

@@ -17,7 +17,7 @@ from reporter.errors import ReportError
 from reporter.pipeline import compute_tables, load
 from reporter.project import Project
 from reporter.render.html import render_html
-from tests.conftest import MINIMAL
+from tests.conftest import MINIMAL, ROOTS
 from tests.stock import TOP, stock_table
 
 
@@ -263,3 +263,52 @@ def test_total_and_other_name_their_rows_whatever_the_labels_say(make_root):
     assert list(rows) == ["germany", "saudi-arabia", "autres-pays", "monde"]
     share = {r: next(c.text for c in rows[r].cells if c.column == "share") for r in rows}
     assert share["monde"] == "100.0" and share["autres-pays"] != share["germany"]
+
+
+HOSTS_WITH_CODES = (
+    "country,code,region,migrants_2019\nGermany,276,Europe,13132\nFrance,250,Europe,8335\n"
+    "Channel Islands,830,Europe,8000\nAtlantis,,Europe,7000\nSaudi Arabia,682,Asia,13122\n"
+)
+NAMED = """
+    title: Hosts
+    data: hosts
+    rows: {each: country, sort: -migrants_2019, top: 5, total: Total}
+    columns:
+      - {id: country, heading: Country, text: country, territory: code}
+      - {id: stock, heading: Thousands, sum: migrants_2019}
+"""
+
+
+def named_table(make_root, language: str, spec: str = NAMED):
+    document = (ROOTS / "basic/content/document.yaml").read_text() + f"language: {language}\n"
+    project = make_root("basic", {"data/hosts.csv": HOSTS_WITH_CODES, "content/tables/hosts.yaml":
+                                  spec, "content/document.yaml": document})  # fmt: skip
+    return compute_tables(load(project), project)["hosts"]
+
+
+@pytest.mark.parametrize(
+    ("language", "names"),
+    [("en", ["Germany", "Saudi Arabia", "France", "Channel Islands", "Atlantis"]),
+     ("fr", ["Allemagne", "Arabie saoudite", "France", "Channel Islands", "Atlantis"]),
+     ("ar", ["ألمانيا", "المملكة العربية السعودية", "فرنسا", "Channel Islands", "Atlantis"])],
+)  # fmt: skip
+def test_a_territory_column_names_each_area_in_the_documents_language(make_root, language, names):
+    """CLDR's names by M49 code; the data's in English, where the code stands for several
+    territories (830: Jersey and Guernsey) and where there is none. Row ids stay the data's."""
+    table = named_table(make_root, language)
+    assert [row.cells[0].value for row in table.rows[:5]] == names
+    assert [row.id for row in table.rows[:2]] == ["germany", "saudi-arabia"]
+    assert table.rows[-1].cells[0].value is None  # the total row has no name
+
+
+@pytest.mark.parametrize(
+    ("column", "message"),
+    [("{id: stock, heading: T, sum: migrants_2019, territory: code}",
+      "territory: is for text columns"),
+     ("{id: country, heading: C, text: country, territory: m49}", "no column 'm49'")],
+)  # fmt: skip
+def test_a_territory_on_a_number_or_of_a_missing_column_is_located(make_root, column, message):
+    spec = NAMED.replace("{id: country, heading: Country, text: country, territory: code}", column)
+    with pytest.raises(ReportError, match=message) as caught:
+        named_table(make_root, "fr", spec)
+    assert str(caught.value).startswith("content/tables/hosts.yaml:")
