@@ -131,3 +131,21 @@ def test_project_options_are_refused_with_a_pdf(built, empty):
     result = _check(built.pdf, empty, "--data", "data")
     assert result.returncode == 2
     assert "--data is for a project folder, not a PDF" in result.stderr
+
+
+def test_an_edition_is_verified_with_its_parameters_from_the_manifest(make_root, tmp_path):
+    from reporter.fleet import build_fleet
+
+    project = make_root("editions")
+    out = tmp_path / "out"
+    build_fleet(project, out, ["fr"], jobs=1)
+    [pdf] = (out / "fr").glob("*.pdf")
+    report = verify_pdf(pdf)
+    assert not report.failed and report.count("pass") > 0
+    # the parameters come from the PDF's manifest: as another edition, its pages do not read
+    manifest = attachments(pdf)["manifest.json"]
+    assert b'"country": "France"' in manifest
+    tampered = tmp_path / "tampered.pdf"
+    replace_attachment(pdf, "manifest.json", manifest.replace(b"France", b"Spain"), tampered)
+    failed = verify_pdf(tampered).failed
+    assert any(f.kind == "evidence" and "France" in f.text for f in failed), failed
