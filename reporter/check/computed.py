@@ -69,7 +69,7 @@ def write(node: Computed, value: Value, direction: str = "", language: str = "en
     if value.text is not None:
         if fmt.kind not in ("number", "list") or fmt.decimals is not None or fmt.unit:
             raise ReportError(f"{node.quantity} is a name: it takes no format", node.loc)
-        return Written(value.text, value.text, "list" if fmt.kind == "list" else "")
+        return Written(value.text, value.text)
     number = abs(value.value) if direction else value.value
     if fmt.kind == "sign":
         return _sign(fmt.words, value.value)
