@@ -1,9 +1,13 @@
 """Compare two document models: paragraphs aligned by content (so an inserted paragraph does
-not flood the output with renumbering), then footnotes, table cells and figures."""
+not flood the output with renumbering), then footnotes, table cells and figures. Models read
+off the pages (version 0) align their footnotes by content too, and tell a change in a table
+by its row."""
 
 from __future__ import annotations
 
 import difflib
+import itertools
+import re
 from dataclasses import dataclass, field
 
 SIMILAR = 0.5  # paragraphs at least this alike (difflib ratio) are "changed", not removed + added
@@ -23,9 +27,15 @@ class Change:
 
 
 def compare(old: dict, new: dict) -> list[Change]:
-    changes = _paragraphs(old["paragraphs"], new["paragraphs"])
+    read = old.get("version") == 0 or new.get("version") == 0  # read off the pages
+    changes = _paragraphs(old["paragraphs"], new["paragraphs"], loose=read)
     changes += _keyed("heading", old.get("headings", []), new.get("headings", []), _heading_key)
-    changes += _footnotes(old.get("footnotes", []), new.get("footnotes", []))
+    if read:
+        # a note has no id but its number: aligned by text, as paragraphs are, so that a note
+        # added or removed does not change every note after it
+        changes += _paragraphs(old["footnotes"], new["footnotes"], "footnote", loose=True)
+    else:
+        changes += _footnotes(old.get("footnotes", []), new.get("footnotes", []))
     changes += _tables(old.get("tables", []), new.get("tables", []))
     changes += _figures(old.get("figures", []), new.get("figures", []))
     return changes
@@ -43,10 +53,16 @@ def word_changes(old: str, new: str) -> list[tuple[str, str, str]]:
     return out
 
 
-def _paragraphs(old: list[dict], new: list[dict]) -> list[Change]:
+def _paragraphs(
+    old: list[dict], new: list[dict], kind: str = "paragraph", loose: bool = False
+) -> list[Change]:
+    """Paragraphs (or a text model's footnotes) aligned by text; those in a region that
+    differs are paired with the most similar one, and a shift in numbers is summed up.
+    `loose`: text read off pages, where a line break may hide a space or make one up
+    ("A/60/623" set as "A/" and "60/623"): the same text but for spaces is the same."""
     changes: list[Change] = []
     renumbered: list[tuple[int, int]] = []
-    texts_a, texts_b = [p["text"] for p in old], [p["text"] for p in new]
+    texts_a, texts_b = [_key(p, loose) for p in old], [_key(p, loose) for p in new]
     matcher = difflib.SequenceMatcher(None, texts_a, texts_b, autojunk=False)
     for tag, i1, i2, j1, j2 in matcher.get_opcodes():
         if tag == "equal":
@@ -54,15 +70,21 @@ def _paragraphs(old: list[dict], new: list[dict]) -> list[Change]:
                 if a["number"] != b["number"] and a["number"] and b["number"]:
                     renumbered.append((a["number"], b["number"]))
             continue
-        for change in _pair_up(old[i1:i2], new[j1:j2], renumbered):
+        for change in _pair_up(old[i1:i2], new[j1:j2], renumbered, kind, loose):
             change.order += j1
             changes.append(change)
     if renumbered:
-        changes.append(Change("renumbered", _ranges(renumbered), order=len(new)))
+        changes.append(Change("renumbered", _ranges(renumbered, kind), order=len(new)))
     return sorted(changes, key=lambda change: change.order)
 
 
-def _pair_up(old: list[dict], new: list[dict], renumbered: list) -> list[Change]:
+def _key(entry: dict, loose: bool) -> str:
+    return "".join(entry["text"].split()) if loose else entry["text"]
+
+
+def _pair_up(
+    old: list[dict], new: list[dict], renumbered: list, kind: str, loose: bool
+) -> list[Change]:
     """Within a region that differs, match each new paragraph with its most similar old one."""
     changes, unused = [], list(old)
     for index, paragraph in enumerate(new):
@@ -73,18 +95,69 @@ def _pair_up(old: list[dict], new: list[dict], renumbered: list) -> list[Change]
         best = max(scored, default=(0.0, -1))
         if best[0] >= SIMILAR:
             before = unused.pop(best[1])
-            words = word_changes(before["text"], paragraph["text"])
-            where, was = paragraph["key"], before["key"]
-            changes.append(Change("paragraph", where, was, where, words, order=index))
             if before["number"] != paragraph["number"] and before["number"] and paragraph["number"]:
                 renumbered.append((before["number"], paragraph["number"]))
+            if not (loose and _same(before, paragraph)):
+                changes += _edited(kind, before, paragraph, index)
         else:
-            changes.append(Change("added", paragraph["key"], new=paragraph["text"], order=index))
-    changes += [Change("removed", p["key"], old=p["text"], order=len(new)) for p in unused]
+            changes.append(_whole(kind, "added", paragraph, index))
+    return changes + [_whole(kind, "removed", p, len(new)) for p in unused]
+
+
+def _same(before: dict, after: dict) -> bool:
+    """Text read off pages that reads the same (its renumbering is said once for all): the
+    same but for spaces, or a table with the same words however its cells are wrapped."""
+    if "words" in before and before.get("words") == after.get("words"):
+        return True
+    return _key(before, True) == _key(after, True)
+
+
+def _edited(kind: str, before: dict, after: dict, order: int) -> list[Change]:
+    if "rows" in before and "rows" in after:
+        return _rows(before, after, order)
+    words = word_changes(before["text"], after["text"])
+    if kind == "paragraph":
+        return [Change(kind, after["key"], before["key"], after["key"], words, order=order)]
+    return [Change(kind, after["key"], before["text"], after["text"], words, order=order)]
+
+
+def _rows(before: dict, after: dict, order: int) -> list[Change]:
+    """A table or figure read off the pages, by the rows that changed ("Table 1, South-North:
+    … ~~74.3~~ → **74.5**"); rows set on other lines but with the same words are no change."""
+    a, b, changes = before["rows"], after["rows"], []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        if i2 - i1 == j2 - j1:  # as many rows on both sides: row by row
+            pairs = [(a[i], b[j], b[j]) for i, j in zip(range(i1, i2), range(j1, j2), strict=True)]
+        else:  # else the region as one
+            pairs = [(" ".join(a[i1:i2]), " ".join(b[j1:j2]), (b[j1:j2] or a[i1:i2])[0])]
+        for was, now, row in pairs:
+            if "".join(was.split()) != "".join(now.split()):
+                words = word_changes(was, now)
+                where = f"{after['key']}, {_label(row)}"
+                changes.append(Change("paragraph", where, where, where, words, order=order))
     return changes
 
 
-def _ranges(pairs: list[tuple[int, int]]) -> str:
+def _label(row: str) -> str:
+    """A row's label: its words before the first figure, or its first three words."""
+    words = row.split()
+    label = list(itertools.takewhile(lambda w: not re.match(r"\(?[\d.,]+\)?$", w), words))
+    return " ".join(label or words[:3])[:40]
+
+
+def _whole(kind: str, how: str, entry: dict, order: int) -> Change:
+    """A paragraph ("para. 31: added: …") or a footnote ("footnote 8 (new): …") added or removed."""
+    if kind == "paragraph":
+        text = {"new": entry["text"]} if how == "added" else {"old": entry["text"]}
+        return Change(how, entry["key"], order=order, **text)
+    if how == "added":
+        return Change(kind, f"{entry['key']} (new)", new=entry["text"], order=order)
+    return Change(kind, f"{entry['key']} (removed)", old=entry["text"], order=order)
+
+
+def _ranges(pairs: list[tuple[int, int]], kind: str = "paragraph") -> str:
     """'paras. 41-88 are now 42-89' — consecutive runs with the same shift, collapsed."""
     runs: list[list[int]] = []
     for a, b in sorted(pairs):
@@ -96,7 +169,7 @@ def _ranges(pairs: list[tuple[int, int]]) -> str:
     for first, last, shift in runs:
         span = f"{first}" if first == last else f"{first}-{last}"
         moved = f"{first + shift}" if first == last else f"{first + shift}-{last + shift}"
-        parts.append(f"paras. {span} are now {moved}")
+        parts.append(f"{'paras.' if kind == 'paragraph' else 'footnotes'} {span} are now {moved}")
     return "; ".join(parts)
 
 

@@ -1,13 +1,14 @@
 """Read a PDF back: the embedded document model of a reporter PDF, or, for any other PDF,
-numbered paragraphs segmented from the text of its pages."""
+a model read off the text of its pages (reporter/diff/textmodel.py)."""
 
 from __future__ import annotations
 
 import json
-import re
-from collections import Counter
 from pathlib import Path
 
+from reporter.diff.layout import page_lines
+from reporter.diff.textmodel import text_model
+from reporter.diff.words import vocabulary
 from reporter.errors import Location, ReportError
 from reporter.export.model import ATTACHMENT_NAME
 
@@ -23,15 +24,35 @@ def open_pdf(path: Path):
         ) from None
 
 
-def read_model(path: Path) -> tuple[dict, bool]:
-    """(model, exact): the embedded model when there is one, else a model read off the text."""
+def read_models(old: Path, new: Path) -> tuple[dict, dict, bool]:
+    """(old, new, exact): the embedded models when both PDFs carry one; else both read off
+    their pages, even the one that carries a model, so that both sides are read the same way
+    (the same words, the same normalisation) and only what differs on the pages shows. One
+    vocabulary, of both documents, decides the hyphens at line ends on either side."""
+    models = [embedded_model(old), embedded_model(new)]
+    if models[0] is not None and models[1] is not None:
+        return models[0], models[1], True
+    pages = [_lines(old), _lines(new)]
+    words = vocabulary(line.text for side in pages for page in side for line in page)
+    return text_model(pages[0], words), text_model(pages[1], words), False
+
+
+def embedded_model(path: Path) -> dict | None:
     document = open_pdf(path)
     try:
         for index in range(document.count_attachments()):
             attachment = document.get_attachment(index)
             if attachment.get_name() == ATTACHMENT_NAME:
-                return checked_model(bytes(attachment.get_data()), path), True
-        return text_model(page_texts(document)), False
+                return checked_model(bytes(attachment.get_data()), path)
+        return None
+    finally:
+        document.close()
+
+
+def _lines(path: Path) -> list:
+    document = open_pdf(path)
+    try:
+        return page_lines(document)
     finally:
         document.close()
 
@@ -85,44 +106,5 @@ def checked_model(raw: bytes, path: Path) -> dict:
 
 
 def page_texts(document) -> list[str]:
+    """Each page's text as pdfium extracts it (`text_model` reads it too, without sizes)."""
     return [page.get_textpage().get_text_range().replace("\r\n", "\n") for page in document]
-
-
-def text_model(pages: list[str]) -> dict:
-    """Paragraphs segmented from extracted text: furniture (lines repeated on most pages, page
-    numbers) removed, lines re-joined, split where a line starts with "N. "."""
-    lines_per_page = [[line.strip() for line in text.split("\n")] for text in pages]
-    repeated = Counter(line for lines in lines_per_page for line in set(lines) if line)
-    furniture = {line for line, n in repeated.items() if len(pages) > 2 and n > len(pages) / 2}
-    body = []
-    for lines in lines_per_page:
-        for line in lines:
-            if line and line not in furniture and not re.fullmatch(r"\d+(?:/\d+)?", line):
-                body.append(line)
-    text = "\n".join(body)
-    text = re.sub("\u2010\n|\ufffe\n", lambda m: "" if m[0][0] == "\u2010" else "-", text)
-    paragraphs, current = [], None
-    for line in text.split("\n"):
-        if m := re.fullmatch(r"(\d{1,3})\.(?:\s+(\S.*))?", line):
-            number = int(m[1])  # a number alone on a line: its text went to the next page
-            if current is None or number == current["number"] + 1:
-                current = {
-                    "key": f"para. {number}",
-                    "number": number,
-                    "where": "",
-                    "text": m[2] or "",
-                }
-                paragraphs.append(current)
-                continue
-        if current is not None:
-            current["text"] += " " + line
-    for paragraph in paragraphs:
-        paragraph["text"] = re.sub(r"\s+", " ", paragraph["text"]).strip()
-    return {
-        "version": 0,
-        "paragraphs": paragraphs,
-        "headings": [],
-        "footnotes": [],
-        "tables": [],
-        "figures": [],
-    }

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from reporter.diff.compare import Change, compare
 from reporter.diff.pages import PageChange, compare_pages, render_pages
-from reporter.diff.read import read_model
+from reporter.diff.read import read_models
 from reporter.diff.report import as_text, write_review
 from reporter.errors import Location, UsageError
 
@@ -40,14 +40,13 @@ def diff_pdfs(old: Path, new: Path, review: Path | None = None) -> DiffResult:
         result = DiffResult([], [], (0, 0), True, identical=True)
         old_images = new_images = []
     else:
-        old_model, old_exact = read_model(old)
-        new_model, new_exact = read_model(new)
+        old_model, new_model, exact = read_models(old, new)
         old_images, new_images = render_pages(old), render_pages(new)
         result = DiffResult(
             compare(old_model, new_model),
             compare_pages(old_images, new_images),
             (len(old_images), len(new_images)),
-            old_exact and new_exact,
+            exact,
         )
     if review is not None:
         write_review(

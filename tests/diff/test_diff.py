@@ -9,7 +9,6 @@ import subprocess
 import pytest
 
 from reporter.cli import main
-from reporter.diff.read import page_texts, text_model
 from reporter.pipeline import build
 from reporter.project import Project
 
@@ -95,16 +94,6 @@ def test_review_page(built, copy_flagship, tmp_path):
     assert images and {"new", "old"} == {name.split("-")[0] for name in images}
 
 
-def test_text_fallback_segments_numbered_paragraphs(built):
-    import pypdfium2 as pdfium
-
-    document = pdfium.PdfDocument(str(built.pdf))
-    model = text_model(page_texts(document))
-    document.close()
-    assert [p["number"] for p in model["paragraphs"]] == list(range(1, 89))
-    assert model["paragraphs"][22]["text"].startswith("Migration in response to environmental")
-
-
 def test_fallback_diff_of_pdfs_without_model(tmp_path, capsys):
     import weasyprint
 
@@ -158,7 +147,9 @@ def test_a_tampered_model_is_one_line_and_exit_2(built, tmp_path, capsys, model,
     from reporter.export.pdf import render_pdf
 
     html = "<html><body><p>1. Text.</p></body></html>"
-    pdf, _ = render_pdf(html, tmp_path, [tmp_path], "X", 0, {ATTACHMENT_NAME: model})
+    pdf, _ = render_pdf(
+        html, tmp_path, [tmp_path], "X", 0, {ATTACHMENT_NAME: (model, "Supplement")}
+    )
     (tmp_path / "bad.pdf").write_bytes(pdf)
     assert main(["diff", str(tmp_path / "bad.pdf"), str(built.pdf)]) == 2
     err = capsys.readouterr().err.strip().splitlines()
