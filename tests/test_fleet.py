@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from reporter.cli import main
+from reporter.export.readback import attachments
 from tests.conftest import copy_root
 
 EDITIONS = ["de", "es", "fr", "jp", "ke"]
@@ -77,17 +78,24 @@ def test_an_unchanged_fleet_is_not_built_again(make_root, capsys):
     assert {p: p.stat().st_ino for p in (project.root / "out").rglob("*.pdf")} == first
 
 
-def test_a_changed_cell_changes_that_edition_only(make_root, capsys):
+def test_a_changed_cell_changes_that_editions_document_only(make_root, capsys):
     project = make_root("editions")
     assert main(["build", str(project.root), "-q"]) == 0
     before = tree(project.root / "out")
     edit(project.root / "data/stock.csv", "Japan,1100,", "Japan,1200,")  # 1990: no total moves
     assert main(["build", str(project.root), "-v"]) == 0
     after = tree(project.root / "out")
-    documents = [name for name in after if name.endswith((".html", ".pdf")) and "/" in name]
-    changed = {name.split("/")[0] for name in documents if after[name] != before[name]}
+    pages = [name for name in after if name.endswith(".html") and "/" in name]
+    changed = {name.split("/")[0] for name in pages if after[name] != before[name]}
     assert changed == {"jp"}  # (each manifest records the new data file's digest)
     assert ">1,200<" in after["jp/T-PROFILE-jp.html"].decode()
+    # every PDF carries the data file it was built from, so each carries the new one; the
+    # document inside (its model, the pages' text) changed in Japan's only
+    for ident in EDITIONS:
+        carried = attachments(project.root / f"out/{ident}/T-PROFILE-{ident}.pdf")
+        assert carried["data/stock.csv"] == (project.root / "data/stock.csv").read_bytes()
+        model = json.loads(carried["reporter-model.json"])
+        assert (ident == "jp") == ("1,200" in json.dumps(model))
 
 
 def test_a_failing_edition_is_named_and_the_others_are_built(make_root, capsys):
