@@ -52,6 +52,9 @@ def test_the_pdf_carries_its_inputs_tables_check_and_manifest(built):
     assert relationships[CORRIDORS] == "/Data"
     assert relationships["check.json"] == "/Supplement"
     assert len(pdf.Root.AF) == len(files)  # PDF/A-3: every file associated with the document
+    types = {name: spec.get_file().mime_type for name, spec in pdf.attachments.items()}
+    assert types["content/document.yaml"] == "application/yaml"  # not the system's guess
+    assert types[CORRIDORS] == "text/csv" and types["manifest.json"] == "application/json"
 
 
 def test_a_number_changed_in_a_page_fails_naming_page_and_place(built, empty, tmp_path):
