@@ -19,7 +19,7 @@ class PageChange:
 
 def render_pages(pdf: Path) -> list:
     """PIL images of every page."""
-    from reporter.diff.read import open_pdf
+    from reporter.export.readback import open_pdf
 
     document = open_pdf(pdf)
     try:

@@ -11,17 +11,7 @@ from reporter.diff.textmodel import text_model
 from reporter.diff.words import vocabulary
 from reporter.errors import Location, ReportError
 from reporter.export.model import ATTACHMENT_NAME
-
-
-def open_pdf(path: Path):
-    import pypdfium2 as pdfium
-
-    try:
-        return pdfium.PdfDocument(str(path))
-    except (pdfium.PdfiumError, FileNotFoundError, OSError) as exc:
-        raise ReportError(
-            f"cannot read PDF: {exc}", Location(path), "give the path of a PDF file"
-        ) from None
+from reporter.export.readback import attachments, open_pdf
 
 
 def read_models(old: Path, new: Path) -> tuple[dict, dict, bool]:
@@ -38,15 +28,8 @@ def read_models(old: Path, new: Path) -> tuple[dict, dict, bool]:
 
 
 def embedded_model(path: Path) -> dict | None:
-    document = open_pdf(path)
-    try:
-        for index in range(document.count_attachments()):
-            attachment = document.get_attachment(index)
-            if attachment.get_name() == ATTACHMENT_NAME:
-                return checked_model(bytes(attachment.get_data()), path)
-        return None
-    finally:
-        document.close()
+    raw = attachments(path).get(ATTACHMENT_NAME)
+    return None if raw is None else checked_model(raw, path)
 
 
 def _lines(path: Path) -> list:
