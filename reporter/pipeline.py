@@ -21,6 +21,7 @@ from reporter.check.tables import table_notes
 from reporter.check.unbound import unbound_numbers
 from reporter.compute.quantities import Quantities, read_quantities
 from reporter.compute.tables import assemble_table, compute_rows, rows_from_json, rows_to_json
+from reporter.content.languages import right_to_left
 from reporter.content.load import load_document
 from reporter.content.model import Document, FigureBlock, TableBlock
 from reporter.content.numbering import number_document
@@ -87,18 +88,18 @@ def compute_charts(
     cache = cache or Cache(project.root, enabled=False)
     fonts = project.assets / "fonts"
     fonts_key = files_digest(fonts.glob("*.ttf"), project.root)
+    mirrored = right_to_left(doc.meta.get("language", "en"))
     found, jobs = {}, {}
     for block in doc.blocks():
         if isinstance(block, FigureBlock) and block.id not in found:
             spec = doc.charts[block.id]
             data = chart_data(spec, tables)
-            key = digest(
-                spec.raw_text, repr(project.params), repr(data), fonts_key, version("matplotlib")
-            )
+            key = digest(spec.raw_text, repr(project.params), repr(data), fonts_key,
+                         version("matplotlib"), str(mirrored))  # fmt: skip
             svg = cache.lookup("chart", key, "svg", verify=is_svg)
             found[block.id] = (block, spec, data, key, svg)
             if found[block.id][-1] is None:
-                jobs[block.id] = (Look.of(spec), data)
+                jobs[block.id] = (Look.of(spec, mirrored), data)
     drawn = draw_in_worker(jobs, fonts, meanwhile)
     charts = {}
     for chart_id, (block, spec, data, key, svg) in found.items():

@@ -5,7 +5,7 @@ construction. Output is byte-stable: fixed hash salt per chart (unique ids when 
 SVGs share a page), no date, text drawn as paths in the document's own font. Names in a
 script Liberation Serif lacks (Arabic, Chinese) are drawn in the system's Noto font for it,
 the document's own (templates/assets/report.css), found through fontconfig; a chart whose
-title runs right to left is mirrored, as UN Arabic documents draw them: the first category
+document runs right to left is mirrored, as UN Arabic documents draw them: the first category
 on the right, the value axis on the right.
 """
 
@@ -15,12 +15,10 @@ import io
 import re
 import subprocess
 import textwrap
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.content.chartspec import ChartSpec
-from reporter.content.inline import Str, walk
 from reporter.errors import ReportError
 
 # Greys and hatches: the figures must read in black-and-white print.
@@ -106,24 +104,12 @@ class Look:
     right_to_left: bool = False  # mirrored: categories from the right, values on the right
 
     @classmethod
-    def of(cls, spec: ChartSpec) -> Look:
+    def of(cls, spec: ChartSpec, right_to_left: bool = False) -> Look:
         """The axis titles only where Liberation Serif can draw them (the unit stands in the
-        figure's caption anyway, set by WeasyPrint in the document's fonts); right to left
-        when the title is, as HTML's dir="auto" reads it: by its first letter of a script with
-        a direction."""
+        figure's caption anyway, set by WeasyPrint in the document's fonts); mirrored in a
+        document that runs right to left."""
         unit, right = (str(u) if drawable(str(u)) else "" for u in (spec.unit, spec.right_unit))
-        title = "".join(n.text for n in walk(spec.title) if isinstance(n, Str))
-        return cls(str(spec.id), str(spec.kind), unit, right, _first_strong(title) == "R")
-
-
-def _first_strong(text: str) -> str:
-    """ "L" or "R": the direction of `text`'s first letter that has one (Unicode's bidi rule
-    P2); "" when none has."""
-    for char in text:
-        kind = unicodedata.bidirectional(char)
-        if kind in ("L", "R", "AL"):
-            return "L" if kind == "L" else "R"
-    return ""
+        return cls(str(spec.id), str(spec.kind), unit, right, right_to_left)
 
 
 def drawable(text: str) -> bool:

@@ -192,6 +192,15 @@ def language(code: str) -> Language:
     )  # fmt: skip
 
 
+RIGHT_TO_LEFT = ("ar", "fa", "he", "ur")  # as the theme's <html dir> (templates/document.html.j2)
+
+
+def right_to_left(tag: str) -> bool:
+    """Whether a document in this language runs right to left: its pages, tables and charts
+    mirrored, its text read back by words (pdfium gives mixed lines in visual order)."""
+    return tag.replace("_", "-").split("-")[0].lower() in RIGHT_TO_LEFT
+
+
 def primary(tag: str) -> str:
     """The language of a tag ("fr-CH" -> "fr"), one whose figures the check reads."""
     code = tag.replace("_", "-").split("-")[0].lower()

@@ -52,7 +52,9 @@ def table_csv(table) -> bytes:
     columns = [c.id for c in table.spec.columns]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["row", "label", *(f"{c}{suffix}" for c in columns for suffix in ("", ":printed"))])
+    writer.writerow(
+        ["row", "label", *(f"{c}{suffix}" for c in columns for suffix in ("", ":printed"))]
+    )
     for row in table.rows:
         cells = {cell.column: cell for cell in row.cells}
         values = []

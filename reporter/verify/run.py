@@ -11,6 +11,7 @@ import tempfile
 from pathlib import Path, PurePosixPath
 
 from reporter.check.run import CheckReport, Finding
+from reporter.content.languages import right_to_left
 from reporter.errors import Location, ReportError
 from reporter.export.evidence import MANIFEST, SOURCE_FOLDERS, TABLES, table_csv
 from reporter.export.readback import attachments, page_content_texts
@@ -45,19 +46,11 @@ def verify_pdf(pdf: Path, strict: bool = False) -> CheckReport:
 def _unread(pdf: Path, mismatch) -> Finding:
     """A place whose text the pages do not print as the content has it."""
     if not mismatch.printed:
-        return _finding(pdf, mismatch.place, mismatch.expected, "not on any page as the content has it")
+        return _finding(
+            pdf, mismatch.place, mismatch.expected, "not on any page as the content has it"
+        )
     return _finding(pdf, f"page {mismatch.page}, {mismatch.place}", mismatch.printed,
         f"the page does not read as its content, which has “{mismatch.expected}”")  # fmt: skip
-
-
-def right_to_left(language: str) -> bool:
-    """Whether CLDR writes the language right to left (ar, fa, he, ur…)."""
-    from babel import Locale, UnknownLocaleError
-
-    try:
-        return Locale.parse(language.replace("-", "_")).character_order == "right-to-left"
-    except (ValueError, UnknownLocaleError):
-        return False
 
 
 def _manifest(files: dict[str, bytes], pdf: Path) -> dict:
@@ -81,7 +74,9 @@ def _unpack(files: dict[str, bytes], root: Path, pdf: Path) -> None:
         if path.parts[:1] not in {(f,) for f in SOURCE_FOLDERS}:
             continue
         if path.is_absolute() or any(p in ("", ".", "..") or "\\" in p for p in path.parts):
-            raise ReportError(f"an attachment is named {name!r}, outside the project", Location(pdf))
+            raise ReportError(
+                f"an attachment is named {name!r}, outside the project", Location(pdf)
+            )
         target = root.joinpath(*path.parts)
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
@@ -91,11 +86,11 @@ def _changed_inputs(files: dict[str, bytes], manifest: dict, pdf: Path) -> list[
     inputs = manifest.get("inputs", {})
     found = []
     for name, data in sorted(files.items()):
-        if name.split("/")[0] in SOURCE_FOLDERS:
-            if inputs.get(name) != hashlib.sha256(data).hexdigest():
-                why = "not in the manifest" if name not in inputs else "changed after the build"
-                found.append(_finding(pdf, f"attached {name}", name,
-                    f"{why}: its sha256 is not the one the manifest records"))  # fmt: skip
+        kept = name.split("/")[0] in SOURCE_FOLDERS
+        if kept and inputs.get(name) != hashlib.sha256(data).hexdigest():
+            why = "not in the manifest" if name not in inputs else "changed after the build"
+            found.append(_finding(pdf, f"attached {name}", name,
+                f"{why}: its sha256 is not the one the manifest records"))  # fmt: skip
     for name in sorted(inputs):
         if name.startswith("content/") and name not in files:
             found.append(_finding(pdf, f"attached {name}", name, "missing from the PDF"))

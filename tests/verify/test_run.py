@@ -13,7 +13,6 @@ import pytest
 
 from reporter.export.readback import attachments
 from reporter.verify.run import verify_pdf
-
 from tests.verify.tamper import change_printed_text, replace_attachment
 
 CORRIDORS = "data/a67254_migrant_stock_by_corridor.csv"
@@ -92,7 +91,9 @@ def test_an_attached_data_file_changed_after_the_build_fails(built, empty, tmp_p
 def test_an_attached_table_changed_after_the_build_fails(built, tmp_path):
     table = attachments(built.pdf)["tables/corridors.csv"]
     tampered = tmp_path / "tampered.pdf"
-    replace_attachment(built.pdf, "tables/corridors.csv", table.replace(b"214.2", b"215.2"), tampered)
+    replace_attachment(
+        built.pdf, "tables/corridors.csv", table.replace(b"214.2", b"215.2"), tampered
+    )
     assert [f.place for f in verify_pdf(tampered).failed] == ["Table 1"]
 
 

@@ -8,7 +8,9 @@ from reporter.verify.text import Unit, compare, fold, words
 
 def test_layout_choices_fold_away():
     content = fold("South-South migrants rose to 214.2 million, a 38 per cent rise")[0]
-    printed = fold("South\x02South mi\u00adgrants rose to 214.2\nmillion, a 38 per\u00a0cent rise")[0]
+    printed = fold("South\x02South mi\u00adgrants rose to 214.2\nmillion, a 38 per\u00a0cent rise")[
+        0
+    ]
     assert content == printed
     assert fold("Secre\u2010 tary-General")[0] == fold("SecretaryGeneral")[0]
 
