@@ -11,9 +11,10 @@ import functools
 from pathlib import Path
 
 import jinja2
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from reporter.content.english import MONTHS
+from reporter.content.inline import plain_text
 from reporter.content.model import Document, FigureBlock, Heading, Paragraph, Schedule, TableBlock
 from reporter.errors import Location, ReportError
 from reporter.render.inline_html import inline_html
@@ -111,7 +112,8 @@ def _environment(templates: Path) -> jinja2.Environment:
         return inline_html(nodes, context["notes"], table_notes=f"table-{table.number}-note")
 
     def svg(chart) -> Markup:
-        return Markup(chart.svg)  # drawn by matplotlib, which escapes the labels it writes
+        # drawn by matplotlib, which escapes the labels it writes
+        return Markup(titled_svg(chart.svg, chart_alt(chart)))
 
     @jinja2.pass_context
     def dated(context, date) -> str:
@@ -121,7 +123,9 @@ def _environment(templates: Path) -> jinja2.Environment:
     def word(context, name) -> str:
         return label(name, context["meta"].get("language") or "en")
 
-    env.filters.update(prose=prose, table_prose=table_prose, un_date=dated, label=word, svg=svg)
+    env.filters.update(
+        prose=prose, table_prose=table_prose, un_date=dated, label=word, svg=svg, alt=chart_alt
+    )
     env.tests.update(
         paragraph=lambda b: isinstance(b, Paragraph),
         heading=lambda b: isinstance(b, Heading),
@@ -130,6 +134,21 @@ def _environment(templates: Path) -> jinja2.Environment:
         schedule=lambda b: isinstance(b, Schedule),
     )
     return env
+
+
+def chart_alt(chart) -> str:
+    """A chart's text alternative: its spec's `alt`, or else its title."""
+    return chart.spec.alt.strip() or plain_text(chart.spec.title)
+
+
+def titled_svg(svg: str, title: str) -> str:
+    """The SVG with `title` (escaped) as the first child of its root <svg>: a browser reads it
+    as the image's name, and WeasyPrint's tagged PDF as the /Alt text of its Figure."""
+    start = svg.find("<svg")
+    if start < 0:
+        return svg
+    end = svg.index(">", start) + 1
+    return f"{svg[:end]}<title>{escape(title)}</title>{svg[end:]}"
 
 
 def _template_line(exc: Exception) -> Location:

@@ -48,6 +48,10 @@ def _call(node: FootnoteCall, notes: dict | None, table_notes: str) -> Markup:
         n, Markup(f' id="fnref-{n}"') if node.first else "", n,
     )  # fmt: skip
     if node.first and notes is not None:
-        # the note travels with its first call: WeasyPrint floats it to the page foot
-        call += Markup('<span class="footnote" data-n="%s">%s</span>') % (n, notes[n])
+        # the note travels with its first call: WeasyPrint floats it to the page foot. In
+        # print the note is the target of the calls (the list of notes, #fn-N on screen, is
+        # not printed): WeasyPrint's anchor property names it; browsers ignore the property
+        call += Markup(
+            '<span style="-weasy-anchor: \'fn-%s\'" class="footnote" data-n="%s">%s</span>'
+        ) % (n, n, notes[n])
     return call

@@ -1,7 +1,8 @@
 """reporter/render/html.py: the document model and computed tables through the project's
 Jinja templates into one HTML document — content escaped, every anchor unique and every
-reference pointing at one, footnotes listed at the end, tables' header cells, the draft
-stamp only when asked, and the same bytes on every render."""
+reference pointing at one, footnotes listed at the end, tables' header cells, headings one
+level at a time, a chart's alt text as its SVG's title, the draft stamp only when asked, and
+the same bytes on every render."""
 
 from __future__ import annotations
 
@@ -96,7 +97,7 @@ def test_footnotes_are_listed_at_the_end_in_order_and_travel_with_their_first_ca
                                                          ("fn-3", "3")]  # fmt: skip
     assert "United Nations, <em>International Migrant Stock 2019</em>." in html[notes:]
     # the note's text goes with its first call (for print), and only with the first
-    assert html[:main_end].count('<span class="footnote" data-n="1">') == 1
+    assert html[:main_end].count('class="footnote" data-n="1">') == 1
     calls = Page(html[:main_end]).all("sup", "fn-call")
     assert len(calls) == 4
     second = html.index('<a href="#fn-1">1</a>')  # the second call: no id, no note
@@ -126,6 +127,57 @@ def test_figures_are_numbered_with_their_svg_and_alt_text(chart_html):
         "Bar chart of the migrants in each region in 1990 and 2019."
     )
     assert chart_html.count("<svg") == 2
+
+
+def headings(html: str) -> list[tuple[str, str]]:
+    """(tag, class) of every heading, in order."""
+    return [
+        (t, a.get("class", "")) for t, a in Page(html).elements if t in ("h1", "h2", "h3", "h4")
+    ]
+
+
+def test_headings_descend_one_level_at_a_time(html, make_root):
+    # part h2, its subsection h3, a heading among the subsection's blocks h4; the annex's
+    # label h2 and title h3, its schedule's title h4
+    assert headings(html) == [
+        ("h1", ""), ("h2", ""), ("h2", ""), ("h3", ""), ("h4", "heading"), ("h2", ""),
+        ("h2", "annex-label"), ("h3", "annex-title"), ("h4", "heading"),
+    ]  # fmt: skip
+    # a heading among a part's own blocks is an h3 (an h4 there would skip a level)
+    trends = (ROOTS / "basic/content/01-trends.yaml").read_text(encoding="utf-8")
+    moved = trends.replace("  - table: hosts\n", "  - heading: Hosts\n  - table: hosts\n")
+    out = render(make_root("basic", {"content/01-trends.yaml": moved}))
+    assert [t for t, _ in headings(out)][:5] == ["h1", "h2", "h2", "h3", "h3"]
+    assert '<h3 class="heading">Hosts</h3>' in out
+
+
+def test_the_times_of_a_schedule_head_their_rows(html):
+    page = Page(html)
+    assert [a for a in page.all("th") if a.get("class") == "time"] == [
+        {"scope": "row", "class": "time"}
+    ] * 2
+    assert '<th scope="row" class="time">10 a.m.-1 p.m.</th>' in html
+
+
+def test_a_charts_alt_text_is_the_title_of_its_svg(chart_html, make_root):
+    # WeasyPrint's tagged PDF takes a Figure's /Alt from its SVG's <title>
+    assert chart_html.count("<title>") == 3  # the page's and one per chart
+    svg = chart_html[chart_html.index("<svg") :]
+    assert svg[svg.index(">") + 1 :].startswith(
+        "<title>Bar chart of the migrants in each region in 1990 and 2019.</title>"
+    )
+    # escaped once; an empty alt falls back to the chart's title
+    chart = (ROOTS / "chart/content/charts/by-region.yaml").read_text(encoding="utf-8")
+    project = make_root("chart", {
+        "content/charts/by-region.yaml": chart.replace(
+            "alt: Bar chart", 'alt: "<b>Bars</b> & \\"quotes\\"" #'),
+        "content/charts/growth.yaml": (ROOTS / "chart/content/charts/growth.yaml")
+        .read_text(encoding="utf-8").replace("alt: Stacked", 'alt: ""  #'),
+    })  # fmt: skip
+    out = render(project)
+    assert "<title>&lt;b&gt;Bars&lt;/b&gt; &amp; &#34;quotes&#34;</title>" in out
+    assert 'aria-label="&lt;b&gt;Bars&lt;/b&gt; &amp; &#34;quotes&#34;"' in out
+    assert "<title>Migrants in 1990 and the increase to 2019, Europe and Asia</title>" in out
 
 
 def test_the_masthead(html):
