@@ -86,9 +86,9 @@ def _render(html, base, allowed, identity, epoch, attachments) -> tuple[bytes, i
 def _finish(document, pdf) -> None:
     """WeasyPrint's PDF, before it is written: furniture as artifacts, and each attachment
     associated once (WeasyPrint 70 lists each twice in the catalogue's /AF)."""
-    from reporter.export.tagging import mark_furniture_as_artifacts
+    from reporter.export.tagging import complete_structure
 
-    mark_furniture_as_artifacts(document, pdf)
+    complete_structure(document, pdf)
     if "AF" in pdf.catalog:
         pdf.catalog["AF"][:] = list(dict.fromkeys(pdf.catalog["AF"]))
     for spec in [o for o in pdf.objects if isinstance(o, dict) and o.get("Type") == "/Filespec"]:
