@@ -275,24 +275,24 @@ def export_pdf(
     doc, tables, charts, html: str, project: Project, out: Path, cache: Cache, guard=None,
     attached: dict | None = None,
 ):  # fmt: skip
-    """(PDF bytes, page count), cached by the HTML, the attachments (the embedded model and
-    the evidence), the assets and the renderer's version. System libraries (Pango, HarfBuzz)
-    are not in the key: after upgrading them, build with --fresh."""
+    """(PDF bytes, page count). The rendered pages (with the embedded model) are cached by
+    the HTML, the model, the assets and the renderer's version; the evidence (`attached`) is
+    then added to them (export/evidence.py). System libraries (Pango, HarfBuzz) are not in
+    the key: after upgrading them, build with --fresh."""
     from importlib.metadata import version
 
-    from reporter.export.evidence import Attached
+    from reporter.export.evidence import Attached, attach
     from reporter.export.model import ATTACHMENT_NAME, document_model, model_json
 
     epoch = calendar.timegm(doc.meta["date"].timetuple())
     model = model_json(document_model(doc, tables, charts))
-    files = (attached or {}) | {ATTACHMENT_NAME: Attached(model, "Supplement")}
     assets = files_digest([p for p in project.assets.rglob("*") if p.is_file()], project.root)
-    contents = [part for name, file in sorted(files.items()) for part in (name, *file)]
-    key = digest(html, *contents, assets, version("weasyprint"), str(epoch))
+    key = digest(html, model, assets, version("weasyprint"), str(epoch))
 
     def render() -> bytes:
         from reporter.export.pdf import render_pdf
 
+        files = {ATTACHMENT_NAME: Attached(model, "Supplement")}
         data, pages = render_pdf(
             html, project.templates, [project.assets, out], doc.meta["symbol"], epoch, files
         )
@@ -302,7 +302,7 @@ def export_pdf(
 
     packed = cache.bytes("pdf", key, render, "pdf", verify=is_whole_pdf)
     header, _, data = packed.partition(b"\n")
-    return data, json.loads(header)["pages"]
+    return (attach(data, attached, epoch) if attached else data), json.loads(header)["pages"]
 
 
 def is_whole_pdf(packed: bytes) -> bool:

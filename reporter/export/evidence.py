@@ -12,6 +12,7 @@ the tables the Data the document presents, the rest a Supplement.
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import io
 from pathlib import Path
 from typing import NamedTuple
@@ -20,6 +21,14 @@ SOURCE_FOLDERS = {"content": "Source", "data": "Data"}
 TABLES = "tables"  # tables/ID.csv
 CHECK = "check.json"
 MANIFEST = "manifest.json"
+
+
+# PDF/A-3 wants each embedded file's media type
+MEDIA_TYPES = {
+    ".yaml": "application/yaml", ".yml": "application/yaml", ".json": "application/json",
+    ".csv": "text/csv", ".md": "text/markdown", ".txt": "text/plain", ".sql": "application/sql",
+    ".xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+}  # fmt: skip
 
 
 class Attached(NamedTuple):
@@ -71,3 +80,30 @@ def _value(value) -> str:
     if isinstance(value, float):
         return repr(value)  # shortest round-trip form: the same bytes on every machine
     return str(value)
+
+
+def media_type(name: str) -> str:
+    return MEDIA_TYPES.get(Path(name).suffix.lower(), "application/octet-stream")
+
+
+def attach(pdf: bytes, files: dict[str, Attached], epoch: int) -> bytes:
+    """`pdf` with `files` attached as PDF/A-3 associated files, dated `epoch`.
+
+    The evidence is added to the rendered PDF rather than rendered with it, so that a PDF
+    whose pages did not change comes from the cache when only its evidence did: one changed
+    data cell re-renders the one edition whose pages it changes, and re-attaches the rest
+    (0.05 s against 0.4 s for a country profile). The file identifier's first half (the
+    symbol's, export/pdf.py) is kept; qpdf's static second half keeps the bytes stable."""
+    import pikepdf
+
+    when = dt.datetime.fromtimestamp(epoch, dt.UTC).strftime("D:%Y%m%d%H%M%SZ")
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        for name, (data, relationship) in sorted(files.items()):  # pikepdf lists each in /AF
+            spec = pikepdf.AttachedFileSpec(document, data, filename=name,
+                mime_type=media_type(name), creation_date=when, mod_date=when,
+                relationship=pikepdf.Name("/" + relationship))  # fmt: skip
+            document.attachments[name] = spec
+        out = io.BytesIO()
+        document.save(out, static_id=True, compress_streams=True,
+                      object_stream_mode=pikepdf.ObjectStreamMode.preserve)  # fmt: skip
+        return out.getvalue()

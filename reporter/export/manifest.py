@@ -37,7 +37,9 @@ def inputs(root: Path) -> dict[str, str]:
 
 def versions(fonts: Path) -> dict[str, str]:
     found = {"reporter": _version("reporter"), "python": platform.python_version()}
-    for package in ("weasyprint", "pydyf", "pandas", "matplotlib", "jinja2", "pyyaml", "fonttools"):
+    packages = ("weasyprint", "pydyf", "pikepdf", "pandas", "matplotlib", "jinja2", "pyyaml",
+                "fonttools")  # fmt: skip
+    for package in packages:
         found[package] = _version(package)
     found["pango"] = _pango()
     found["harfbuzz-subset"] = "yes" if _harfbuzz_subset() else "no (fontTools fallback)"
