@@ -109,7 +109,7 @@ def body_size(pages: list[list[Line]]) -> float:
 
 def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
     """Pages without their running headers and footers: from the top and from the foot of a
-    page inwards, page numbers and lines repeated at the edges of most pages ("A/67/254"), or
+    page inwards, page numbers and lines repeated at the edges of most pages ("A/80/123"), or
     repeated but for the page number when what stays has figures of its own ("12-45304 3")."""
     counts: Counter[str] = Counter()
     for page, lines in enumerate(pages, start=1):
@@ -135,7 +135,7 @@ def drop_furniture(pages: list[list[Line]]) -> list[list[Line]]:
 
 
 def _within(line: Line, masthead: list[str]) -> bool:
-    """A symbol ("A/67/254") that the first page's top lines have too."""
+    """A symbol ("A/80/123") that the first page's top lines have too."""
     words = line.text.split()
     symbol = len(words) == 1 and re.search(r"[/\d]", words[0])
     return bool(symbol) and any(f" {words[0]} " in top for top in masthead)
@@ -212,7 +212,7 @@ def _numbered(run: Run, reading: _Reading) -> str:
 
 def _space(runs: list[Run], taken: Run) -> None:
     """Text taken out of a line leaves the space that followed it: "origin.³ The" is
-    "origin. The", and "migrants¹, who" is "migrants, who"."""
+    "origin. The", and "figures¹, who" is "figures, who"."""
     if taken.text[-1:].isspace():
         runs.append(Run(" ", taken.size))
 

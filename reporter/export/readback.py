@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import ctypes
 from pathlib import Path
+from typing import NamedTuple
 
 from reporter.errors import Location, ReportError
 
@@ -33,25 +34,40 @@ def attachments(path: Path) -> dict[str, bytes]:
         document.close()
 
 
-def page_content_texts(path: Path) -> list[str]:
-    """Per page, the text of its tagged content: text objects marked /Artifact are left out.
-    Text objects come in drawing order, which for a reporter PDF is the reading order."""
+class TextRun(NamedTuple):
+    page: int  # 0-based
+    mcid: int  # the marked-content id of its structure element; -1 when none
+    text: str
+    marks: list[str]  # the marked-content tags around it: "Span", "Artifact"…
+
+
+def text_runs(path: Path) -> tuple[int, list[TextRun]]:
+    """(the number of pages, every text object of every page) in drawing order (for a
+    reporter PDF, the reading order), with its marks."""
     import pypdfium2.raw as raw
 
     document = open_pdf(path)
     try:
-        pages = []
-        for page in document:
+        found = []
+        for index, page in enumerate(document):
             textpage = page.get_textpage()
-            kept = [
-                _utf16(raw.FPDFTextObj_GetText, obj.raw, textpage.raw)
-                for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=8)
-                if "Artifact" not in _marks(obj.raw)
-            ]
-            pages.append(" ".join(kept))
-        return pages
+            for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=8):
+                text = _utf16(raw.FPDFTextObj_GetText, obj.raw, textpage.raw)
+                mcid = raw.FPDFPageObj_GetMarkedContentID(obj.raw)
+                found.append(TextRun(index, mcid, text, _marks(obj.raw)))
+        return len(document), found
     finally:
         document.close()
+
+
+def page_content_texts(path: Path) -> list[str]:
+    """Per page, the text of its tagged content: text objects marked /Artifact are left out."""
+    pages, runs = text_runs(path)
+    kept: list[list[str]] = [[] for _ in range(pages)]
+    for run in runs:
+        if "Artifact" not in run.marks:
+            kept[run.page].append(run.text)
+    return [" ".join(texts) for texts in kept]
 
 
 def _marks(obj) -> list[str]:

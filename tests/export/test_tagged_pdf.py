@@ -9,19 +9,17 @@ examples/country-profiles, and small projects for a draft and a table across pag
 
 from __future__ import annotations
 
-import ctypes
 import re
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pikepdf
-import pypdfium2 as pdfium
-import pypdfium2.raw as raw
 import pytest
 
 from reporter.cli import main
 from reporter.content.inline import plain_text
+from reporter.export.readback import TextRun, text_runs
 from reporter.pipeline import build, load
 from reporter.project import Project
 from tests.conftest import MINIMAL, ROOTS, copy_example
@@ -30,14 +28,7 @@ from tests.pdftext import squash
 # --- reading a tagged PDF back ----------------------------------------------------------------
 
 
-@dataclass
-class Run:
-    """A text object of a page: its marked-content id (-1: none), text and marks."""
-
-    page: int
-    mcid: int
-    text: str
-    marks: list[str]
+Run = TextRun  # a text object of a page: its marked-content id (-1: none), text and marks
 
 
 @dataclass
@@ -63,38 +54,7 @@ class Element:
 
 
 def runs(path: Path) -> list[Run]:
-    document = pdfium.PdfDocument(str(path))
-    try:
-        found = []
-        for index, page in enumerate(document):
-            textpage = page.get_textpage()
-            for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=8):
-                text = _utf16(raw.FPDFTextObj_GetText, obj.raw, textpage.raw)
-                mcid = raw.FPDFPageObj_GetMarkedContentID(obj.raw)
-                found.append(Run(index, mcid, text, _marks(obj.raw)))
-        return found
-    finally:
-        document.close()
-
-
-def _marks(obj) -> list[str]:
-    names = []
-    for index in range(raw.FPDFPageObj_CountMarks(obj)):
-        mark = raw.FPDFPageObj_GetMark(obj, index)
-        size = ctypes.c_ulong()
-        raw.FPDFPageObjMark_GetName(mark, None, 0, ctypes.byref(size))
-        buffer = ctypes.create_string_buffer(size.value)
-        wide = ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort))
-        raw.FPDFPageObjMark_GetName(mark, wide, size.value, ctypes.byref(size))
-        names.append(buffer.raw[: size.value].decode("utf-16-le").rstrip("\x00"))
-    return names
-
-
-def _utf16(function, *args) -> str:
-    size = function(*args, None, 0)
-    buffer = ctypes.create_string_buffer(size)
-    function(*args, ctypes.cast(buffer, ctypes.POINTER(ctypes.c_ushort)), size)
-    return buffer.raw[:size].decode("utf-16-le").rstrip("\x00")
+    return text_runs(path)[1]
 
 
 @dataclass
