@@ -120,7 +120,7 @@ def fold(text: str) -> tuple[str, list[int]]:
 
 
 def _hyphen_in_word(text: str, at: int) -> bool:
-    before = text[:at].rstrip()[-1:]
+    before = text[max(at - 40, 0) : at].rstrip()[-1:]  # a window: linear in the text's length
     after = text[at + 1 : at + 40].lstrip()[:1]
     return before.isalpha() and after.isalpha()
 
