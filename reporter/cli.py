@@ -382,7 +382,7 @@ def _check(args: argparse.Namespace) -> int:
     from reporter.pipeline import check_project
     from reporter.project import Project
 
-    if args.path.is_file():
+    if args.path.is_file() or args.path.suffix.lower() == ".pdf":
         return _check_pdf(args)
     project = Project.at(args.path)
     if args.data is not None and not args.data.is_dir():

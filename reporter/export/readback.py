@@ -13,6 +13,8 @@ from reporter.errors import Location, ReportError
 def open_pdf(path: Path):
     import pypdfium2 as pdfium
 
+    if not path.is_file():
+        raise ReportError("no such file", Location(path), "give the path of a PDF file")
     try:
         return pdfium.PdfDocument(str(path))
     except (pdfium.PdfiumError, FileNotFoundError, OSError) as exc:

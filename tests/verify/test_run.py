@@ -153,3 +153,10 @@ def test_an_edition_is_verified_with_its_parameters_from_the_manifest(make_root,
     replace_attachment(pdf, "manifest.json", manifest.replace(b"France", b"Spain"), tampered)
     failed = verify_pdf(tampered).failed
     assert any(f.kind == "evidence" and "France" in f.text for f in failed), failed
+
+
+def test_a_missing_pdf_is_bad_usage_not_a_missing_project(empty):
+    result = _check(empty / "report.pdf", empty)
+    assert result.returncode == 2
+    assert "report.pdf: no such file" in result.stderr
+    assert "not a report project" not in result.stderr
