@@ -38,11 +38,13 @@ from reporter.errors import ReportError
 WARM = (
     "weasyprint",
     "pypdfium2",
+    "pikepdf",  # attaches the evidence (export/evidence.py)
     "pandas",
     "reporter.pipeline",
     "reporter.render.html",
     "reporter.export.pdf",
     "reporter.export.model",
+    "reporter.export.evidence",
     "reporter.export.manifest",
     "reporter.export.publish",
     "reporter.compute.charts",
