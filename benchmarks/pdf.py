@@ -116,7 +116,10 @@ def main() -> None:
         pdf = next((out / "germany.en").glob("*.pdf"))
         germany = Project(profiles.resolve(), edition_params(profiles, "germany.en"))
         built = type(result)(html=pdf.with_suffix(".html"), pdf=pdf)
-        table("one edition of examples/country-profiles (germany.en)", measure(germany, built, args.runs))
+        table(
+            "one edition of examples/country-profiles (germany.en)",
+            measure(germany, built, args.runs),
+        )
 
 
 def edition_params(project: Path, ident: str) -> tuple:
