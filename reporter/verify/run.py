@@ -46,8 +46,9 @@ def verify_pdf(pdf: Path, strict: bool = False) -> CheckReport:
 def _unread(pdf: Path, mismatch) -> Finding:
     """A place whose text the pages do not print as the content has it."""
     if not mismatch.printed:
+        where = f"page {mismatch.page}" if mismatch.page else "any page"
         return _finding(
-            pdf, mismatch.place, mismatch.expected, "not on any page as the content has it"
+            pdf, mismatch.place, mismatch.expected, f"not on {where} as the content has it"
         )
     return _finding(pdf, f"page {mismatch.page}, {mismatch.place}", mismatch.printed,
         f"the page does not read as its content, which has “{mismatch.expected}”")  # fmt: skip

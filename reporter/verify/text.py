@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from dataclasses import dataclass
 
@@ -27,12 +27,16 @@ _LAYOUT = re.compile(r"[\s\x00-\x1f\u00ad\ufffe\ufeff\u200b-\u200f\u2060]+")
 _HYPHENS = str.maketrans({"\u2010": "-", "\u2011": "-"})
 _WORD = re.compile(r"[^\W_]+(?:[.,\u066b\u066c][^\W_]+)*")  # 1,084.2 and ١٬٠٨٤٫٢ whole
 MIN_ANCHOR = 8  # characters of a unit that place it in the pages, for the report
+# what the theme prints of content/document.yaml above the text, as written there
+MASTHEAD = ("symbol", "organ", "distribution", "original", "session")  # then the agenda's
+MASTHEAD_GAP = 120  # characters between two of them at most (a date, an agenda item)
 
 
 @dataclass
 class Unit:
     place: str  # "para. 5", "footnote 3", "Table 1, row total"
     text: str
+    first_page: bool = False  # looked for on the first page only (the masthead's short texts)
 
 
 @dataclass
@@ -44,8 +48,12 @@ class Mismatch:
 
 
 def units(doc: Document, tables: dict) -> tuple[list[Unit], list[Unit]]:
-    """(body in reading order, footnotes) of the document as it was computed."""
-    body = []
+    """(body in reading order, footnotes) of the document as it was computed: the
+    masthead's texts first, then every part."""
+    meta, agenda = doc.meta, doc.meta.get("agenda") or {}
+    fields = [(key, meta.get(key)) for key in MASTHEAD] + [("agenda", agenda.get("title"))]
+    fields += [(key, meta.get(key)) for key in ("title", "subtitle")]
+    body = [Unit(f"masthead, {key}", str(text), True) for key, text in fields if text]
     for part, holder, block in doc.walk():
         where = place(part, holder, block)
         if block is None:
@@ -136,17 +144,24 @@ def compare(
     text = PageText(pages)
     missing = [unit for unit in notes if not text.take_out(fold(unit.text)[0])]
     joined, positions = _without_blanks(text)
-    cursor = 0
+    first_page = bisect_left(positions, len(fold(pages[0])[0])) if pages else 0
+    cursor = masthead = 0
     for unit in body:
         wanted, _ = fold(unit.text)
-        at = joined.find(wanted, cursor)
-        if at < 0:
-            at = joined.find(wanted)
+        if unit.first_page:  # in order, each close after the last: "General Assembly" is
+            end = min(first_page, masthead + MASTHEAD_GAP + len(wanted))  # in the text too
+            at = joined.find(wanted, masthead, end)
+            masthead = at + len(wanted) if at >= 0 else masthead
+        else:
+            at = joined.find(wanted, cursor)
+            at = joined.find(wanted) if at < 0 else at
+            cursor = at + len(wanted) if at >= 0 else cursor
         if at < 0:
             missing.append(unit)
-        else:
-            cursor = at + len(wanted)
-    return [_mismatch(unit, text, joined, positions) for unit in missing]
+    return [
+        Mismatch(u.place, 1, "", u.text) if u.first_page else _mismatch(u, text, joined, positions)
+        for u in missing
+    ]
 
 
 def _compare_words(pages: list[str], every: list[Unit]) -> list[Mismatch]:

@@ -160,3 +160,14 @@ def test_a_missing_pdf_is_bad_usage_not_a_missing_project(empty):
     assert result.returncode == 2
     assert "report.pdf: no such file" in result.stderr
     assert "not a report project" not in result.stderr
+
+
+def test_the_masthead_is_checked_too(built, tmp_path):
+    tampered = tmp_path / "tampered.pdf"
+    assert change_printed_text(built.pdf, "General Assembly", "Genaral Assembly", tampered) == 1
+    [failed] = verify_pdf(tampered).failed
+    assert (failed.kind, failed.place) == ("evidence", "masthead, organ")
+    assert (failed.text, failed.message) == (
+        "General Assembly",
+        "not on page 1 as the content has it",
+    )
