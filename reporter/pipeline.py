@@ -229,23 +229,24 @@ def _build(project, out, pdf, draft, progress, fresh, guard: InterruptGuard) -> 
     charts = stage("Drawing charts", compute_charts, doc, tables, project, cache, warm)
     stamp = draft_stamp(len(report.failed)) if draft else ""
     html = stage("Rendering HTML", render_html, doc, tables, project.templates, stamp, charts)
-    from reporter.export.manifest import manifest
+    from reporter.export.manifest import inputs, manifest
     from reporter.export.publish import publish
 
     stem = output_stem(doc.meta["symbol"])
     outputs = {f"{stem}.html": html.encode("utf-8")}
     fonts, params = project.assets / "fonts", dict(project.params)
-    described = datasets.describe()
+    described, hashed = datasets.describe(), inputs(project.root)
     pdf_bytes, pages = None, 0
     if pdf:
-        built = manifest(project.root, outputs, fonts, described, params)
+        built = manifest(project.root, outputs, fonts, described, params, hashed)
         attached = evidence_of(project, described, tables, report, built)
         pdf_bytes, pages = stage(
             "Writing PDF", export_pdf, doc, tables, charts, html, project, out, cache, guard,
             attached,
         )  # fmt: skip
         outputs[f"{stem}.pdf"] = pdf_bytes
-    files = outputs | {"manifest.json": manifest(project.root, outputs, fonts, described, params)}
+    record = manifest(project.root, outputs, fonts, described, params, hashed)
+    files = outputs | {"manifest.json": record}
     guard.check()
     publish(out, files, project.assets)
     return BuildResult(

@@ -4,9 +4,9 @@ was built from, each table as computed (CSV), the check's report and the manifes
 
 Only the data files the build read are attached (the datasets' files and their
 declarations), not the whole of data/. Names are paths inside the project (content/…,
-data/…) or the build's own files; each has
-the relationship PDF/A-3 defines (AFRelationship): the inputs are the Source, the data and
-the tables the Data the document presents, the rest a Supplement.
+data/…) or the build's own files; each has the relationship PDF/A-3 defines
+(AFRelationship): the inputs are the Source, the data and the tables the Data the document
+presents, the rest a Supplement.
 """
 
 from __future__ import annotations

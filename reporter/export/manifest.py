@@ -80,12 +80,15 @@ def manifest(
     fonts: Path,
     datasets: dict | None = None,
     parameters: dict[str, str] | None = None,
+    hashed: dict[str, str] | None = None,
 ) -> bytes:
     """`datasets`: what each dataset the build read was made from (files, read options,
-    queries); `parameters`: an edition's values, listed when there are some."""
+    queries); `parameters`: an edition's values, listed when there are some; `hashed`: the
+    project's `inputs`, when already read (a build writes two manifests: the PDF's own,
+    without the PDF, and out/'s)."""
     data = {
         "datasets": datasets or {},
-        "inputs": inputs(root),
+        "inputs": inputs(root) if hashed is None else hashed,
         "outputs": {name: sha256(body) for name, body in sorted(outputs.items())},
         "versions": versions(fonts),
     } | ({"parameters": parameters} if parameters else {})
