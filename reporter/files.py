@@ -1,13 +1,14 @@
-"""Small file-system helpers shared by the stages: reading a project's file safely, and
-telling a live process from a dead one."""
+"""Small file-system helpers shared by the stages: copying a project's inputs and reading a
+project's file safely, and telling a live process from a dead one."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import stat
 from pathlib import Path
 
-from reporter.errors import Location, ReportError
+from reporter.errors import Collector, Location, ReportError
 
 
 def shown(path: Path) -> str:
@@ -72,3 +73,114 @@ def read_bytes(path: Path, shown: Path, limit: int, what: str = "file") -> bytes
     if len(raw) > info.st_size:  # it grew since it was measured
         raise ReportError(f"{what} changed while it was read", Location(shown), "try again")
     return raw
+
+
+# Limits of a project's input folders (content/, data/, templates/), read whole at the start of
+# a build: a file over its size is refused before a byte of it is read.
+MAX_INPUT_BYTES = 50_000_000  # one file (the largest a data file may be)
+MAX_INPUTS_BYTES = 500_000_000  # all of them
+MAX_INPUT_FILES = 10_000
+_CHUNK = 1 << 20
+
+
+def copy_inputs(root: Path, folders: tuple[str, ...], into: Path, fallback: dict[str, Path]):
+    """Copy the input `folders` of the project at `root` into `into`, once, as regular files,
+    and return {path relative to root: sha256}: what the build reads, hashes and attaches.
+
+    Every file is checked before it is opened: a link (of a file or a folder) that resolves
+    outside the project, a FIFO, a device, a file over MAX_INPUT_BYTES is refused, with one
+    error per file, all reported in one run. A folder in `fallback` that the project does not
+    have is copied from there (reporter's own default theme)."""
+    walk = _Walk(os.path.realpath(root), into)
+    errors = Collector()
+    for folder in folders:
+        source = root / folder
+        if not os.path.lexists(source) and folder in fallback:
+            walk.trusted = os.path.realpath(fallback[folder])
+            with errors.each():
+                walk.folder(Path(walk.trusted), Path(folder), errors)
+            walk.trusted = None
+        elif os.path.lexists(source):
+            with errors.each():
+                walk.entry(source, Path(folder), errors)
+    errors.done()
+    return dict(sorted(walk.digests.items()))
+
+
+class _Walk:
+    def __init__(self, root: str, into: Path) -> None:
+        self.root, self.into = root, into
+        self.trusted: str | None = None  # a folder of reporter's own, read in place of one
+        self.digests: dict[str, str] = {}
+        self.total = 0
+        self.open: set[str] = set()  # the real folders being walked: a link back is a loop
+
+    def entry(self, path: Path, shown: Path, errors) -> None:
+        real = os.path.realpath(path)
+        inside = self.trusted or self.root
+        if os.path.commonpath([inside, real]) != inside:
+            raise ReportError(
+                f"{_kind(shown)} resolves to {real}, outside the project",
+                Location(shown),
+                "keep content, data and templates inside the project: no links leading out",
+            )
+        try:
+            info = os.stat(real)
+        except OSError as exc:
+            raise ReportError(f"cannot read it ({exc.strerror or exc})", Location(shown)) from None
+        if stat.S_ISDIR(info.st_mode):
+            self.folder(Path(real), shown, errors)
+        elif stat.S_ISREG(info.st_mode):
+            self.file(real, info.st_size, shown)
+        else:
+            raise ReportError(
+                "not a regular file (a FIFO, a socket or a device)", Location(shown), "remove it"
+            )
+
+    def folder(self, real: Path, shown: Path, errors) -> None:
+        if str(real) in self.open:
+            raise ReportError("a link to a folder that holds it (a loop)", Location(shown),
+                              "remove the link")  # fmt: skip
+        self.open.add(str(real))
+        (self.into / shown).mkdir(parents=True, exist_ok=True)
+        try:
+            for name in sorted(os.listdir(real)):
+                with errors.each():
+                    self.entry(real / name, shown / name, errors)
+        finally:
+            self.open.discard(str(real))
+
+    def file(self, real: str, size: int, shown: Path) -> None:
+        if size > MAX_INPUT_BYTES:
+            raise ReportError(
+                f"{_kind(shown)} is {size:,} bytes, more than the {MAX_INPUT_BYTES:,} allowed",
+                Location(shown),
+                "split it, or keep it out of content/, data/ and templates/",
+            )
+        if len(self.digests) >= MAX_INPUT_FILES or self.total + size > MAX_INPUTS_BYTES:
+            raise ReportError(
+                f"more than {MAX_INPUT_FILES:,} files or {MAX_INPUTS_BYTES:,} bytes in the "
+                "project's content/, data/ and templates/",
+                Location(shown),
+                "keep only what the report is built from there",
+            )
+        h = hashlib.sha256()
+        read = 0
+        with open(real, "rb") as source, open(self.into / shown, "wb") as target:
+            while chunk := source.read(_CHUNK):
+                read += len(chunk)
+                if read > size:  # it grew since it was measured: stop at its size
+                    raise ReportError("changed while it was read", Location(shown), "try again")
+                h.update(chunk)
+                target.write(chunk)
+            stamp = os.fstat(source.fileno())
+        # the copy keeps the file's time: a warm process (watch) sees an unchanged template as
+        # unchanged and keeps it compiled
+        os.utime(self.into / shown, ns=(stamp.st_atime_ns, stamp.st_mtime_ns))
+        self.total += read
+        self.digests[shown.as_posix()] = h.hexdigest()
+
+
+def _kind(shown: Path) -> str:
+    """What a file of an input folder is called in messages."""
+    return {"content": "content file", "data": "data file"}.get(shown.parts[0], "template file")

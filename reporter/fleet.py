@@ -13,11 +13,11 @@ import html
 import json
 import os
 import shutil
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib.metadata import version
 from pathlib import Path
 
-from reporter.cache import digest, files_digest
+from reporter.cache import digest
 from reporter.check.report import summary
 from reporter.check.run import Finding
 from reporter.content.inline import Computed, Figure, walk
@@ -25,11 +25,10 @@ from reporter.editions import Edition, editions_of, select
 from reporter.errors import Location
 from reporter.export.publish import staged, write_file
 from reporter.pipeline import build, check_project
-from reporter.project import Project
+from reporter.project import Project, snapshot
 from reporter.workers import Outcome, run_tasks
 
 RECORD = "editions.json"
-INPUTS = ("content", "data", "templates")  # what an edition is made from, besides reporter
 
 
 @dataclass
@@ -52,43 +51,35 @@ def build_fleet(
     progress: bool | None = None,
 ) -> FleetResult:
     """Build the editions named (all by default) into out/ID/, and out/index.html."""
-    every = editions_of(project)
-    editions = select(every, wanted)
-    inputs = digest(_inputs_digest(project.root), str(pdf), str(draft))
-    keys = {e.id: digest(inputs, repr(e.values)) for e in editions}
     record = {} if fresh else _read_record(out)
     result = FleetResult(out)
-    with staged(out) as staging:
+    with snapshot(project, out) as read, staged(out) as staging:
+        every = editions_of(read)
+        editions = select(every, wanted)
+        inputs = digest(_inputs_digest(read.digests), str(pdf), str(draft))
+        keys = {e.id: digest(inputs, repr(e.values)) for e in editions}
         tasks = {}
         for edition in editions:
             if _reusable(record.get(edition.id), keys[edition.id], out / edition.id):
                 _carry_over(out / edition.id, staging / edition.id)
                 result.reused.append(edition.id)
             else:
-                args = (
-                    str(project.root),
-                    edition.id,
-                    edition.values,
-                    str(staging),
-                    pdf,
-                    draft,
-                    fresh,
-                )
-                tasks[edition.id] = args
+                edition_of = replace(read, params=edition.values)
+                tasks[edition.id] = (edition_of, edition.id, str(staging), pdf, draft, fresh)
         outcomes = run_tasks(
             build_edition, tasks, jobs, scheduler, warm="weasyprint", progress=progress
         )
         record = _settle(outcomes, keys, record, out, staging, result)
         _write_index(staging, project.root.name, every, record)
-        _share_assets(project.assets, staging)
+        _share_assets(read.assets, staging)
     return result
 
 
 def build_edition(
-    root: str, ident: str, values: tuple, staging: str, pdf: bool, draft: bool, fresh: bool
+    project: Project, ident: str, staging: str, pdf: bool, draft: bool, fresh: bool
 ) -> dict:
-    """One edition, built by the engine into staging/ID/ (a task: runs in a worker)."""
-    project = Project(Path(root), params=values)
+    """One edition (the snapshot with its values), built by the engine into staging/ID/ (a
+    task: runs in a worker)."""
     quiet = lambda _: None  # noqa: E731 - a worker has no terminal
     done = build(project, Path(staging) / ident, pdf=pdf, draft=draft, progress=quiet, fresh=fresh)
     return {
@@ -111,22 +102,23 @@ def check_fleet(
     """Every edition named (all by default) checked: id -> Outcome(value=CheckReport). In a
     project in several languages, each edition is also compared with the same edition in the
     first language: the same runs of text, binding the same quantities."""
-    every = editions_of(project)
-    editions = select(every, wanted)
-    first = {e.base: e for e in reversed(every) if e.language == every[0].language}
-    needed = editions + [
-        first[e.base] for e in editions if e.language and first[e.base] not in editions
-    ]
-    tasks = {e.id: (str(project.root), e.values, strict) for e in needed}
-    outcomes = run_tasks(check_edition, tasks, jobs, scheduler, progress=progress)
+    with snapshot(project) as read:
+        every = editions_of(read)
+        editions = select(every, wanted)
+        first = {e.base: e for e in reversed(every) if e.language == every[0].language}
+        needed = editions + [
+            first[e.base] for e in editions if e.language and first[e.base] not in editions
+        ]
+        tasks = {e.id: (replace(read, params=e.values), strict) for e in needed}
+        outcomes = run_tasks(check_edition, tasks, jobs, scheduler, progress=progress)
     _across_languages(editions, first, outcomes)
     return {e.id: outcomes[e.id] for e in editions}
 
 
-def check_edition(root: str, values: tuple, strict: bool):
-    """One edition's check report, with the bindings of each run of its text (a task: runs
-    in a worker)."""
-    doc, report = check_project(Project(Path(root), params=values), strict=strict)
+def check_edition(project: Project, strict: bool):
+    """One edition's check report (the snapshot with its values), with the bindings of each
+    run of its text (a task: runs in a worker)."""
+    doc, report = check_project(project, strict=strict)
     report.bindings = bindings(doc)
     return report
 
@@ -189,11 +181,11 @@ def _differences(reference: list, own: list, first: str, language: str) -> list[
     return found
 
 
-def _inputs_digest(root: Path) -> str:
-    """The bytes of every file an edition may read, and the versions of what renders it."""
-    files = [p for folder in INPUTS for p in (root / folder).rglob("*") if p.is_file()]
+def _inputs_digest(digests: dict[str, str]) -> str:
+    """The bytes of every file an edition may read (the snapshot's digests of them), and the
+    versions of what renders it."""
     renderers = [version(name) for name in ("weasyprint", "matplotlib", "reporter")]
-    return digest(files_digest(files, root), *renderers)
+    return digest(json.dumps(digests, sort_keys=True), *renderers)
 
 
 def _read_record(out: Path) -> dict:

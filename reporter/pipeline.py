@@ -29,7 +29,7 @@ from reporter.content.yamlsource import parameters
 from reporter.data.datasets import Datasets
 from reporter.errors import ReportError
 from reporter.interrupts import InterruptGuard
-from reporter.project import Project, output_stem
+from reporter.project import Project, output_stem, snapshot
 
 Progress = Callable[[str], None]
 
@@ -165,7 +165,7 @@ def check_project(project: Project, data: Path | None = None, strict: bool = Fal
 
 def check_with_tables(project: Project, data: Path | None = None, strict: bool = False, doc=None):
     """(document, tables, check report), as check_project."""
-    with parameters(dict(project.params)):  # quantities.yaml is read by the check
+    with parameters(dict(project.params)), snapshot(project) as project:  # quantities.yaml too
         doc = doc or load(project)
         datasets = Datasets(project.root, data.resolve() if data else None)
         tables = compute_tables(doc, project, datasets)
@@ -200,12 +200,17 @@ def build(
     """Build HTML and PDF. A figure failing the check stops the build unless `draft`, which
     stamps every page then. Results are reused from the project's cache unless `fresh`.
     Everything is made in memory, then out/ is replaced as one unit (export/publish.py)."""
-    with InterruptGuard() as guard, parameters(dict(project.params)):
-        return _build(project, out or project.out(), pdf, draft, progress, fresh, guard)
+    out = out or project.out()
+    with (
+        InterruptGuard() as guard,
+        parameters(dict(project.params)),
+        snapshot(project, out) as read,
+    ):
+        return _build(read, out, pdf, draft, progress, fresh, guard)
 
 
 def _build(project, out, pdf, draft, progress, fresh, guard: InterruptGuard) -> BuildResult:
-    cache = Cache(project.root, read=not fresh)
+    cache = Cache(project.home or project.root, read=not fresh)  # per project folder
     timings: dict[str, float] = {}
 
     def stage(name: str, fn, *args):
@@ -229,13 +234,13 @@ def _build(project, out, pdf, draft, progress, fresh, guard: InterruptGuard) -> 
     charts = stage("Drawing charts", compute_charts, doc, tables, project, cache, warm)
     stamp = draft_stamp(len(report.failed)) if draft else ""
     html = stage("Rendering HTML", render_html, doc, tables, project.templates, stamp, charts)
-    from reporter.export.manifest import inputs, manifest
+    from reporter.export.manifest import manifest
     from reporter.export.publish import publish
 
     stem = output_stem(doc.meta["symbol"])
     outputs = {f"{stem}.html": html.encode("utf-8")}
     fonts, params = project.assets / "fonts", dict(project.params)
-    described, hashed = datasets.describe(), inputs(project.root)
+    described, hashed = datasets.describe(), project.digests
     pdf_bytes, pages = None, 0
     if pdf:
         built = manifest(project.root, outputs, fonts, described, params, hashed)

@@ -1,19 +1,34 @@
-"""Find a report project and name its folders and outputs."""
+"""Find a report project, name its folders and outputs, and take the snapshot of its inputs
+that a build reads."""
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass
+import shutil
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from reporter.errors import Location, UsageError
+from reporter.errors import Location, ReportError, UsageError
+from reporter.files import copy_inputs, pid_alive
+
+INPUT_FOLDERS = ("content", "data", "templates")  # what a build reads, besides reporter
+# reporter's default theme: the templates of a project that has no templates/ of its own
+THEME = Path(__file__).parent / "theme"
 
 
 @dataclass(frozen=True)
 class Project:
-    root: Path
+    root: Path  # where the inputs are read: the project folder, or a snapshot of it
     # an edition's values, {{name}} in content/ (editions.py); none for a one-document project
     params: tuple[tuple[str, str], ...] = ()
+    # for a snapshot (snapshot()): the project folder it was taken of, and each input's sha256
+    home: Path | None = None
+    digests: dict[str, str] = field(default_factory=dict, compare=False, hash=False)
 
     @classmethod
     def at(cls, path: Path) -> Project:
@@ -28,7 +43,9 @@ class Project:
 
     @property
     def templates(self) -> Path:
-        return self.root / "templates"
+        """templates/, or reporter's default theme for a project without one."""
+        own = self.root / "templates"
+        return own if os.path.lexists(own) else THEME
 
     @property
     def assets(self) -> Path:
@@ -38,7 +55,67 @@ class Project:
         return self.root / "data"
 
     def out(self) -> Path:
-        return self.root / "out"
+        return (self.home or self.root) / "out"
+
+
+@contextmanager
+def snapshot(project: Project, near: Path | None = None) -> Iterator[Project]:
+    """The project as its inputs are now: content/, data/ and templates/ (or reporter's
+    default theme) copied once into a private folder next to `near` (the outputs' folder),
+    which the block builds from, hashes and attaches, so that a file edited during a build
+    changes nothing of it. Links leading out of the project, special files and oversized
+    files are refused before they are opened (files.copy_inputs). Errors name the files as
+    in the project. A project that is a snapshot already is used as it is."""
+    if project.home is not None:
+        yield project
+        return
+    folder = _private_folder(near or project.out())
+    try:
+        digests = copy_inputs(project.root, INPUT_FOLDERS, folder, {"templates": THEME})
+        yield replace(project, root=folder, home=project.root, digests=digests)
+    except ReportError as exc:
+        raise _relocated(exc, folder) from None
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _private_folder(near: Path) -> Path:
+    """`.OUT.inputs-THREAD-PID` next to the outputs (where a cluster's workers see it too), or
+    in the system's temporary folder when that cannot be written. Its name is the same for
+    every build of a thread, so that a warm process keeps its compiled templates."""
+    near = near.absolute()
+    tail = f"inputs-{threading.get_native_id()}-{os.getpid()}"
+    for base, name in ((near.parent, f".{near.name}.{tail}"),
+                       (Path(tempfile.gettempdir()), f"reporter-{tail}")):  # fmt: skip
+        _remove_orphans(base)
+        folder = base / name
+        shutil.rmtree(folder, ignore_errors=True)
+        try:
+            folder.mkdir(mode=0o700, parents=True)
+            return folder
+        except OSError:
+            continue
+    raise ReportError("cannot make a folder for the build", Location(near),
+                      "give --out a folder you can write to")  # fmt: skip
+
+
+def _remove_orphans(base: Path) -> None:
+    """Snapshots of builds whose process has died (killed before they could remove them)."""
+    for path in [*base.glob(".*.inputs-*-*"), *base.glob("reporter-inputs-*-*")]:
+        pid = path.name.rpartition("-")[2]
+        if pid.isdigit() and not pid_alive(int(pid)):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _relocated(exc: ReportError, folder: Path) -> ReportError:
+    """Errors met in a snapshot, naming the files as in the project (content/…, data/…)."""
+    for error in (exc, *exc.others):
+        if error.where and error.where.path.is_relative_to(folder):
+            path = error.where.path.relative_to(folder)
+            error.where = Location(path, error.where.line, error.where.column)
+        error.message = error.message.replace(f"{folder}{os.sep}", "")
+        error.hint = error.hint.replace(f"{folder}{os.sep}", "")
+    return exc
 
 
 def output_stem(symbol: str) -> str:

@@ -26,10 +26,20 @@ ROOTS = Path(__file__).resolve().parent / "roots"
 FLAGSHIP_FOLDERS = ("content", "data", "templates")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def cache_base(tmp_path_factory) -> Path:
+    """Every build of the run (and its subprocesses) caches into this folder, never into the
+    user's cache folder: REPORTER_CACHE_DIR (reporter/cache.py)."""
+    base = tmp_path_factory.mktemp("reporter-cache")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("REPORTER_CACHE_DIR", str(base))
+        yield base
+
+
 @pytest.fixture(scope="session")
 def flagship(tmp_path_factory) -> Project:
     """The flagship project, as a private copy shared by the session: building it writes its
-    outputs and its cache (.reporter-cache/) into the copy, never into the checkout."""
+    outputs into the copy, never into the checkout."""
     target = tmp_path_factory.mktemp("flagship")
     for name in FLAGSHIP_FOLDERS:
         shutil.copytree(ROOT / name, target / name)
@@ -44,12 +54,10 @@ def built(tmp_path_factory, flagship):
 
 
 def copy_example(name: str, target: Path) -> Path:
-    """A private copy of examples/NAME (its templates link re-pointed), so that building it
-    writes nothing into the checkout."""
-    shutil.copytree(ROOT / "examples" / name, target, symlinks=True,
+    """A private copy of examples/NAME (built with reporter's default theme, as it has no
+    templates/), so that building it writes nothing into the checkout."""
+    shutil.copytree(ROOT / "examples" / name, target,
                     ignore=shutil.ignore_patterns("out", ".reporter-cache"))  # fmt: skip
-    (target / "templates").unlink()
-    (target / "templates").symlink_to(ROOT / "templates")
     return target
 
 
@@ -167,15 +175,12 @@ def copy_root(
     own_templates: bool = False,
 ) -> Project:  # fmt: skip
     """A private copy of tests/roots/NAME at `target`, with `files` written over it. A root
-    without templates/ gets the default theme: a link to it, or with `own_templates` a copy
-    that the test may edit."""
+    without templates/ is built with reporter's default theme, or with `own_templates` with a
+    copy of it that the test may edit."""
     shutil.copytree(ROOTS / name, target)
     templates = target / "templates"
-    if not templates.exists():
-        if own_templates:
-            shutil.copytree(THEME, templates)
-        else:
-            templates.symlink_to(THEME.resolve(), target_is_directory=True)
+    if own_templates and not templates.exists():
+        shutil.copytree(THEME, templates)
     write_files(target, files or {})
     return Project.at(target)
 

@@ -261,6 +261,19 @@ def test_a_file_system_error_is_one_line_and_keeps_the_last_good_outputs(
     assert leftovers(copy) == []
 
 
+def test_a_full_disk_while_copying_a_folder_is_one_line_not_shutils_list(tmp_path):
+    """shutil.copytree gathers its failures into a list of (source, target, why) tuples,
+    which printed as such (the fleet still copies an edition's folder with it)."""
+    from reporter.export.publish import fs_error
+
+    full = OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(tmp_path / "b"))
+    error = shutil.Error([(str(tmp_path / "a"), str(tmp_path / "b"), str(full))])
+    assert str(fs_error(error, tmp_path)) == (
+        f"{tmp_path / 'b'}: cannot write: No space left on device (the disk is full: free some "
+        "space)"
+    )
+
+
 def test_a_cache_that_cannot_be_written_is_a_warning(project, tmp_path, monkeypatch):
     from reporter import cache
 

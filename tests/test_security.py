@@ -536,8 +536,8 @@ def test_content_symlink_leading_out_of_the_project_is_refused(make_project, tmp
     assert "Outside" in (root / "content/main.yaml").read_text()  # the link works
     assert main(["build", str(root), "--html-only"]) == 1
     assert error_line(capsys) == (
-        f"error: content/main.yaml: YAML file resolves to {outside}, outside the project "
-        "(keep content and data inside the project: no links or '..' leading out)"
+        f"error: content/main.yaml: content file resolves to {outside}, outside the project "
+        "(keep content, data and templates inside the project: no links leading out)"
     )
 
 
@@ -558,7 +558,7 @@ def test_a_symlinked_part_leading_out_of_the_project_is_refused(make_project, tm
     (root / "content/main.yaml").unlink()
     (root / "content/main.yaml").symlink_to(outside)
     assert main(["build", str(root), "--html-only"]) == 1
-    assert f"YAML file resolves to {outside}, outside the project" in error_line(capsys)
+    assert f"content file resolves to {outside}, outside the project" in error_line(capsys)
 
 
 def test_a_fifo_is_refused_not_waited_on(tmp_path):
@@ -658,7 +658,7 @@ def test_data_symlink_leading_out_of_the_project_is_refused(make_project, tmp_pa
     assert main(["build", str(root), "--html-only"]) == 1
     assert error_line(capsys) == (
         f"error: data/values.csv: data file resolves to {outside}, outside the project "
-        "(keep content and data inside the project: no links or '..' leading out)"
+        "(keep content, data and templates inside the project: no links leading out)"
     )
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import ctypes
 import errno
 import os
+import re
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -33,9 +34,18 @@ def publish(out: Path, files: dict[str, bytes], assets: Path | None = None) -> N
     """Replace out/ by a folder holding `files` (name -> bytes) and a copy of `assets`."""
     with staged(out) as staging:
         if assets is not None and assets.is_dir():
-            shutil.copytree(assets, staging / "assets")
+            copy_folder(assets, staging / "assets")
         for name, data in files.items():
             write_file(staging / name, data)
+
+
+def copy_folder(source: Path, target: Path) -> None:
+    """`source`'s files (a build's snapshot: regular files only) written as write_file does,
+    so that a full disk is one OSError with its errno, not shutil's list of them."""
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and not path.is_symlink():
+            (target / path.relative_to(source)).parent.mkdir(parents=True, exist_ok=True)
+            write_file(target / path.relative_to(source), path.read_bytes())
 
 
 @contextmanager
@@ -66,20 +76,29 @@ def remove_orphans(out: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+HINTS = {
+    errno.ENOSPC: "the disk is full: free some space",
+    errno.EDQUOT: "the disk quota is used up: free some space",
+    errno.EROFS: "the file system is read-only: give --out a writable folder",
+    errno.EACCES: "no permission: give --out a folder you can write to",
+    errno.EPERM: "no permission: give --out a folder you can write to",
+    errno.ENOTDIR: "a file stands where a folder is needed: remove it or give --out",
+    errno.EEXIST: "a file stands where a folder is needed: remove it or give --out",
+    errno.EISDIR: "a folder stands where a file is written: remove it",
+}
+
+
 def fs_error(exc: OSError, path: Path, doing: str = "cannot write") -> ReportError:
     """A file-system error as one line: the path, what happened, what to do."""
+    if isinstance(exc, shutil.Error) and exc.args and isinstance(exc.args[0], list):
+        # shutil's copytree gathers (source, target, why) for each file: the first says it
+        _, target, why = exc.args[0][0]
+        number = re.match(r"\[Errno (\d+)\] ([^:]*)", str(why))
+        what = number.group(2) if number else str(why)
+        code = int(number.group(1)) if number else None
+        return ReportError(f"{doing}: {what}", Location(Path(target)), HINTS.get(code, ""))
     where = Path(exc.filename) if exc.filename else path
-    hints = {
-        errno.ENOSPC: "the disk is full: free some space",
-        errno.EDQUOT: "the disk quota is used up: free some space",
-        errno.EROFS: "the file system is read-only: give --out a writable folder",
-        errno.EACCES: "no permission: give --out a folder you can write to",
-        errno.EPERM: "no permission: give --out a folder you can write to",
-        errno.ENOTDIR: "a file stands where a folder is needed: remove it or give --out",
-        errno.EEXIST: "a file stands where a folder is needed: remove it or give --out",
-        errno.EISDIR: "a folder stands where a file is written: remove it",
-    }
-    return ReportError(f"{doing}: {exc.strerror or exc}", Location(where), hints.get(exc.errno, ""))
+    return ReportError(f"{doing}: {exc.strerror or exc}", Location(where), HINTS.get(exc.errno, ""))
 
 
 def _check_owned(out: Path) -> None:

@@ -1,7 +1,10 @@
 """The document model + computed tables -> HTML through the project's Jinja templates.
 
-Templates are trusted; content is not: no content string is ever compiled as a template.
-Prose reaches the template as inline nodes rendered (and escaped) by `inline_html`.
+Templates are no more trusted than content (docs/security.md): they run in Jinja's immutable
+sandbox, which refuses private and internal attributes (`__globals__`, `__class__`) and any
+change to the values it is given, so a template can print what the build gives it and nothing
+else. No content string is ever compiled as a template: prose reaches the template as inline
+nodes rendered (and escaped) by `inline_html`.
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ import functools
 from pathlib import Path
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SecurityError
 from markupsafe import Markup, escape
 
 from reporter.content.english import MONTHS
@@ -87,15 +91,23 @@ def render_html(
         raise ReportError(
             f"template error: {exc.message}", _template_line(exc), "check the variable name"
         ) from None
+    except SecurityError as exc:
+        raise ReportError(
+            f"template error: {exc}",
+            _template_line(exc),
+            "a template may print the document's values only (docs/security.md)",
+        ) from None
+    except jinja2.TemplateError as exc:
+        raise ReportError(f"template error: {exc}", _template_line(exc)) from None
 
 
 @functools.lru_cache(maxsize=8)
-def _environment(templates: Path) -> jinja2.Environment:
+def _environment(templates: Path) -> ImmutableSandboxedEnvironment:
     """One environment per templates folder in a process, so that a watcher or an edition
     worker parses the template once (it is reloaded when its file changes). Nothing in it
     depends on the document: the filters read the notes from the render's context."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(templates),
+    env = ImmutableSandboxedEnvironment(
+        loader=jinja2.FileSystemLoader(templates, followlinks=False),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         keep_trailing_newline=True,

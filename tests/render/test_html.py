@@ -277,6 +277,36 @@ def test_a_missing_template_is_named(make_root):
     assert str(err.value) == "templates: template document.html.j2 not found (restore it)"
 
 
+# Templates are untrusted (docs/security.md): each of these would run code, read a file or
+# change the build's values in a plain Jinja environment.
+ESCAPES = [
+    "{{ cycler.__init__.__globals__.os.popen('touch MARK') }}",
+    "{{ lipsum.__globals__['os'].system('touch MARK') }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ doc.__class__.__init__.__globals__ }}",
+    "{% set _ = doc.parts.clear() %}",  # the immutable sandbox: no change to what it is given
+    "{% set _ = meta.update({'symbol': 'X'}) %}",
+    "{{ meta.__setitem__('symbol', 'X') }}",
+]
+
+
+@pytest.mark.parametrize("template", ESCAPES)
+def test_a_template_runs_in_the_sandbox(make_root, tmp_path, capsys, template):
+    from reporter.cli import main
+
+    project = make_root("basic", own_templates=True)
+    mark = tmp_path / "pwned"
+    path = project.templates / "document.html.j2"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(template.replace("MARK", str(mark)) + "\n" + text, encoding="utf-8")
+    assert main(["build", str(project.root), "--html-only"]) == 1
+    err = capsys.readouterr().err
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    assert err.startswith("error: templates/document.html.j2:1: template error: ")
+    assert "(a template may print the document's values only (docs/security.md))" in err
+    assert not mark.exists() and not (project.root / "out").exists()
+
+
 @pytest.mark.parametrize(
     ("date", "text"),
     [(dt.date(2012, 8, 3), "3 August 2012"), (dt.date(2021, 12, 31), "31 December 2021"),
