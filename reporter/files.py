@@ -78,6 +78,7 @@ def read_bytes(path: Path, shown: Path, limit: int, what: str = "file") -> bytes
 # Limits of a project's input folders (content/, data/, templates/), read whole at the start of
 # a build: a file over its size is refused before a byte of it is read.
 MAX_INPUT_BYTES = 50_000_000  # one file (the largest a data file may be)
+MAX_CONTENT_BYTES = 5_000_000  # one file of content/ (the largest a YAML file may be)
 MAX_INPUTS_BYTES = 500_000_000  # all of them
 MAX_INPUT_FILES = 10_000
 _CHUNK = 1 << 20
@@ -88,7 +89,7 @@ def copy_inputs(root: Path, folders: tuple[str, ...], into: Path, fallback: dict
     and return {path relative to root: sha256}: what the build reads, hashes and attaches.
 
     Every file is checked before it is opened: a link (of a file or a folder) that resolves
-    outside the project, a FIFO, a device, a file over MAX_INPUT_BYTES is refused, with one
+    outside the project, a FIFO, a device, a file over its size limit is refused, with one
     error per file, all reported in one run. A folder in `fallback` that the project does not
     have is copied from there (reporter's own default theme)."""
     walk = _Walk(os.path.realpath(root), into)
@@ -151,9 +152,10 @@ class _Walk:
             self.open.discard(str(real))
 
     def file(self, real: str, size: int, shown: Path) -> None:
-        if size > MAX_INPUT_BYTES:
+        limit = MAX_CONTENT_BYTES if shown.parts[0] == "content" else MAX_INPUT_BYTES
+        if size > limit:
             raise ReportError(
-                f"{_kind(shown)} is {size:,} bytes, more than the {MAX_INPUT_BYTES:,} allowed",
+                f"{_kind(shown)} is {size:,} bytes, more than the {limit:,} allowed",
                 Location(shown),
                 "split it, or keep it out of content/, data/ and templates/",
             )
@@ -169,7 +171,7 @@ class _Walk:
         with open(real, "rb") as source, open(self.into / shown, "wb") as target:
             while chunk := source.read(_CHUNK):
                 read += len(chunk)
-                if read > size:  # it grew since it was measured: stop at its size
+                if read > limit:  # it grew since it was measured: stop at the limit
                     raise ReportError("changed while it was read", Location(shown), "try again")
                 h.update(chunk)
                 target.write(chunk)

@@ -100,3 +100,26 @@ def test_a_running_process_is_alive_and_a_finished_one_is_not():
     child = subprocess.Popen([sys.executable, "-c", "pass"])
     child.wait()
     assert not pid_alive(child.pid)
+
+
+def test_the_input_limits_are_documented():
+    from reporter import files
+
+    text = (Path(__file__).parent.parent / "docs/security.md").read_text(encoding="utf-8")
+    for name in ("MAX_INPUT_BYTES", "MAX_CONTENT_BYTES", "MAX_INPUT_FILES", "MAX_INPUTS_BYTES"):
+        assert f"{getattr(files, name):,}" in text and f"`{name}`" in text
+
+
+def test_a_content_file_over_its_limit_is_refused_before_it_is_read(make_root, capsys):
+    from reporter.cli import main
+    from reporter.files import MAX_CONTENT_BYTES
+
+    project = make_root("basic")
+    with open(project.root / "content/picture.png", "wb") as handle:
+        handle.truncate(MAX_CONTENT_BYTES + 1)  # not a part, yet it would be attached
+    assert main(["build", str(project.root), "--html-only"]) == 1
+    assert capsys.readouterr().err == (
+        f"error: content/picture.png: content file is {MAX_CONTENT_BYTES + 1:,} bytes, more "
+        f"than the {MAX_CONTENT_BYTES:,} allowed (split it, or keep it out of content/, data/ "
+        "and templates/)\n"
+    )
