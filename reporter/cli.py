@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from reporter import __version__
-from reporter.errors import ReportError, UsageError
+from reporter.errors import MAX_LINE, ReportError, UsageError, printable
 from reporter.files import shown
 from reporter.text import plural
 
@@ -71,11 +71,13 @@ def main(argv: list[str] | None = None) -> int:
             raise
         from reporter.export.publish import fs_error
 
-        print(f"error: {fs_error(exc, Path('.'), 'file system error')}", file=sys.stderr)
+        line = fs_error(exc, Path("."), "file system error")
+        print(f"error: {printable(line, MAX_LINE)}", file=sys.stderr)
         return 1
 
 
 def _print_errors(exc: ReportError) -> None:
+    """One line per error; str() of a ReportError is printable (escaped and bounded)."""
     print(f"error: {exc}", file=sys.stderr)
     for other in exc.others[:MAX_ERRORS]:
         print(f"error: {other}", file=sys.stderr)
@@ -88,6 +90,7 @@ class _Parser(argparse.ArgumentParser):
     """A usage error is one line and exit code 2, naming the command's --help."""
 
     def error(self, message: str) -> NoReturn:
+        message = printable(message, MAX_LINE)  # it quotes the arguments given
         self.exit(2, f"{self.prog}: error: {message} (see '{self.prog} --help')\n")
 
 
@@ -207,7 +210,7 @@ def _build_command(commands: Commands) -> None:
     )
     build.add_argument("path", **PROJECT_PATH)
     _output_options(build, "skip the PDF")
-    build.add_argument("--fresh", action="store_true", help="ignore the cache (.reporter-cache/)")
+    build.add_argument("--fresh", action="store_true", help="ignore the cache, recompute all")
     build.add_argument("--timings", action="store_true", help="print the time of each stage")
     _edition_options(build)
     _global_options(build, "print each stage, and what came from the cache")
@@ -350,10 +353,11 @@ def _new(args: argparse.Namespace) -> int:
     if args.quiet:
         return 0
     what = "one section, a table, a chart, a footnote"
-    print(f"created {shown(args.dir)} ({plural(len(files), 'file')}): {what}")
+    folder = printable(shown(args.dir))
+    print(f"created {folder} ({plural(len(files), 'file')}): {what}")
     if args.verbose:
-        print("\n".join(f"  {shown(f)}" for f in files))
-    print(f"next: reporter check {shown(args.dir)} && reporter build {shown(args.dir)}")
+        print("\n".join(f"  {printable(shown(f))}" for f in files))
+    print(f"next: reporter check {folder} && reporter build {folder}")
     return 0
 
 
@@ -371,9 +375,9 @@ def _diff(args: argparse.Namespace) -> int:
 
         result = diff_revision(Project.at(args.project).root, args.old, args.html)
     if not args.quiet:
-        sys.stdout.write(result.text())
+        sys.stdout.write(_printable_lines(result.text()))  # the text of untrusted PDFs
         if args.html:
-            print(f"review page: {shown(args.html / 'index.html')}")
+            print(f"review page: {printable(shown(args.html / 'index.html'))}")
     return 1 if result.differ else 0
 
 
@@ -417,6 +421,11 @@ def _check_pdf(args: argparse.Namespace) -> int:
     return 1 if report.failed else 0
 
 
+def _printable_lines(text: str) -> str:
+    """Each line of `text` printable(): its control and bidi characters escaped."""
+    return "\n".join(printable(line, MAX_LINE) for line in text.split("\n"))
+
+
 def _write_report(text: str, output: Path | None, summary: str | None) -> None:
     """The report to a file (and its summary here) or to standard output."""
     if output:
@@ -454,7 +463,7 @@ def _build(args: argparse.Namespace) -> int:
         cache = result.cache
         print(f"  cache: {len(cache.hits)} reused, {len(cache.misses)} computed")
         for entry in cache.rejected:
-            print(f"  cache: {entry}: damaged (its digest does not match), recomputed")
+            print(f"  cache: {printable(entry)}: damaged (its digest does not match), recomputed")
     if not args.quiet:
         print(_wrote(result, time.perf_counter() - started))
     return 0
@@ -485,13 +494,14 @@ def _build_fleet(args: argparse.Namespace, project, started: float) -> int:
         progress=not args.quiet and sys.stderr.isatty(),
     )
     for ident, error in sorted(result.failed.items()):
-        print(f"error: edition {ident}: {error}", file=sys.stderr)
+        for line in error.split("\n"):  # one line per error
+            print(f"error: edition {ident}: {printable(line, MAX_LINE)}", file=sys.stderr)
     if not args.quiet:
         done = [f"{len(result.built)} built", f"{len(result.reused)} unchanged"]
         done += [f"{len(result.failed)} failed"] if result.failed else []
         seconds = time.perf_counter() - started
         index = shown(result.out / "index.html")
-        print(f"wrote {index}: {', '.join(done)} in {seconds:.1f} s")
+        print(f"wrote {printable(index)}: {', '.join(done)} in {seconds:.1f} s")
     return 1 if result.failed else 0
 
 
@@ -519,15 +529,16 @@ def _check_fleet(args: argparse.Namespace, project) -> int:
 
 def _build_notes(result: BuildResult, draft: bool, quiet: bool) -> list[str]:
     """Warnings; a draft's failing checks; with no -q, the errata kept and the table notes
-    (the README promises they are printed on every run)."""
+    (the README promises they are printed on every run). Each line printable(): a warning
+    may quote a file's name, and a name may hold a newline or a bidi control."""
     from reporter.check.report import errata_lines, summary
 
     report = result.check
-    lines = [f"warning: {warning}" for warning in result.warnings]
+    lines = [f"warning: {printable(warning, MAX_LINE)}" for warning in result.warnings]
     if draft and report.failed:
         lines.append(f"warning: draft: {summary(report)} ('reporter check' lists the failures)")
     if not quiet:
-        lines += [f"note: {line}" for line in errata_lines(report)]
+        lines += [f"note: {printable(line, MAX_LINE)}" for line in errata_lines(report)]
         if report.notes:
             notes = plural(len(report.notes), "table note")
             lines.append(f"note: {notes} (printed values, rounding): 'reporter check' lists them")
@@ -540,7 +551,8 @@ def _wrote(result: BuildResult, seconds: float) -> str:
     pages = f", {plural(result.pages, 'page')}" if result.pdf else ""
     hits = len(result.cache.hits)
     reused = f" ({plural(hits, 'result')} reused from cache)" if hits else ""
-    return f"wrote {', '.join(shown(p) for p in wrote)}{pages} in {seconds:.1f} s{reused}"
+    files = printable(", ".join(shown(p) for p in wrote), MAX_LINE)
+    return f"wrote {files}{pages} in {seconds:.1f} s{reused}"
 
 
 @contextmanager
@@ -597,7 +609,7 @@ def _watch(args: argparse.Namespace) -> int:
 
         edition = select(editions_of(project), args.edition[:1])[0]
         project = replace(project, params=edition.values)
-        print(f"previewing edition {edition.id}", file=sys.stderr)
+        print(f"previewing edition {printable(edition.id)}", file=sys.stderr)
     return watch(
         project,
         out=args.out,

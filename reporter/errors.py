@@ -3,10 +3,49 @@
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+# What a message may not print as it is: C0 controls (a newline would start a line of its own,
+# which a CI log reads as a command, "::error …"), DEL, C1 controls, the bidi controls that
+# reorder what a reader sees (U+202E shows "exe.txt" as "txt.exe") and the line separators.
+_BEYOND_ASCII = "\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069"
+UNPRINTABLE = re.compile(f"[\x00-\x1f{_BEYOND_ASCII}]")
+UNPRINTABLE_BEYOND_ASCII = re.compile(f"[{_BEYOND_ASCII}]")  # for JSON, which escapes the C0
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+MAX_SHOWN = 2_000  # characters of one part of a message: a path, the message, the hint
+MAX_LINE = 4 * MAX_SHOWN  # a whole line: never cuts one made of parts cut to MAX_SHOWN
+
+
+def printable(text: object, limit: int = MAX_SHOWN) -> str:
+    """`text` safe to print on one line of a terminal or a CI log: control and bidi
+    characters as escapes (a newline as \\n, U+202E as \\u202e; all other text, Arabic or
+    Chinese or accented, as it is), and at most `limit` characters, however long `text` is
+    (the end cut, saying how long it was). Applying it again changes nothing."""
+    text = str(text)
+    if len(text) <= limit:
+        shown = UNPRINTABLE.sub(_escape, text)
+        if len(shown) <= limit:
+            return shown
+    marker = f"… [{len(text):,} characters in all]"
+    budget, out, size = limit - len(marker), [], 0
+    for char in text[:budget]:  # whole escapes only: never half of "\\u202e"
+        piece = _escape(char) if UNPRINTABLE.match(char) else char
+        if size + len(piece) > budget:
+            break
+        out.append(piece)
+        size += len(piece)
+    return "".join(out) + marker
+
+
+def _escape(char: re.Match | str) -> str:
+    char = char if isinstance(char, str) else char[0]
+    if char in _NAMED:
+        return _NAMED[char]
+    return f"\\x{ord(char):02x}" if ord(char) < 0x100 else f"\\u{ord(char):04x}"
 
 
 @dataclass(frozen=True)
@@ -41,8 +80,12 @@ class ReportError(Exception):
         self.others: list[ReportError] = []  # more errors found in the same run
 
     def __str__(self) -> str:
-        text = f"{self.where}: {self.message}" if self.where else self.message
-        return f"{text} ({self.hint})" if self.hint else text
+        """file:line:col: message (hint), on one line whatever the parts hold: each is
+        printable() (escaped, and cut so that the place and the hint always show)."""
+        text = printable(self.message)
+        if self.where:
+            text = f"{printable(self.where)}: {text}"
+        return f"{text} ({printable(self.hint)})" if self.hint else text
 
 
 class UsageError(ReportError):

@@ -174,3 +174,65 @@ def test_a_name_that_is_already_a_parameter_or_has_no_column_is_an_error(make_ro
     with pytest.raises(ReportError, match=message) as caught:
         editions_of(project)
     assert str(caught.value).startswith("content/document.yaml:")
+
+
+# A value is text: put into prose, it makes no markup (docs/editions.md)
+
+MARKUP = (
+    "*Evil* [^note] [site](https://evil.example) [74 million]{=all_migrants} "
+    "{=all_migrants} [@stock] \\* \\"
+)
+
+
+def marked_up(make_root):
+    """The editions root with France named MARKUP in the data."""
+    project = make_root("editions", files={"content/footnotes.yaml": "note: A note.\n"})
+    for name in ("countries.csv", "stock.csv"):
+        path = project.root / "data" / name
+        quoted = '"' + MARKUP.replace('"', '""') + '"'
+        path.write_text(path.read_text().replace("France", quoted))
+    return project
+
+
+def test_a_value_with_markup_characters_is_text_in_the_prose_and_still_filters(make_root, tmp_path):
+    """No emphasis, footnote call, link, binding, computed value or reference comes of a
+    value; the figure the prose binds is still checked, the table's where: still selects the
+    value's record, and the title and heading read it as it is."""
+    from reporter.content.inline import Figure, Str, walk
+
+    project = marked_up(make_root)
+    fr = editions_of(project)[0]
+    assert dict(fr.values)["country"] == MARKUP
+    doc, report = check_project(Project(project.root, fr.values))
+    assert not report.failed and report.count("pass") == 1  # [32,300]{=all_migrants}
+    for place, inlines in doc.runs():
+        assert {type(node) for node in walk(inlines)} <= {Str, Figure}, place
+    paragraph = next(p for _, p in doc.paragraphs())
+    assert [type(n) for n in paragraph.inlines] == [Str, Figure, Str]
+    assert plain_text(paragraph.inlines).startswith(
+        f"This profile describes {MARKUP}, a country of Europe. "
+    )
+    assert plain_text(doc.parts[0].title) == MARKUP
+    html = build(Project(project.root, fr.values), tmp_path / "fr", pdf=False,
+                 progress=lambda _: None).html.read_text()  # fmt: skip
+    assert "<em>" not in html and 'href="https://' not in html and "A note." not in html
+    assert f"<title>T/PROFILE/fr: International migrants in {MARKUP}</title>" in html
+    assert f"describes {MARKUP}, a country of Europe." in html
+    assert f"International migrants in {MARKUP}, thousands" in html  # the table's title
+    assert ">5,900<" in html and ">8,300<" in html  # the where: filter found the record
+
+
+def test_the_words_of_a_language_keep_their_markup(make_root):
+    """content/languages/LANGUAGE.yaml is content, like the prose: its emphasis stays, while
+    a value from the data beside it is text."""
+    profile = 'kind: section\ntitle: T\nblocks:\n  - p: "{{source}} on {{country}}."\n'
+    project = make_root("editions", files={
+        "content/languages/en.yaml": 'source: "*Source*: the data"\n',
+        "content/profile.yaml": profile,
+    })  # fmt: skip
+    values = (("country", "*Ruritania*"), ("edition", "ru"), ("language", "en"),
+              ("source", "*Source*: the data"))  # fmt: skip
+    doc, _ = check_project(Project(project.root, values))
+    inlines = next(p for _, p in doc.paragraphs()).inlines
+    assert [type(n).__name__ for n in inlines] == ["Emph", "Str"]
+    assert plain_text(inlines) == "Source: the data on *Ruritania*."

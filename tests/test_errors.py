@@ -138,3 +138,79 @@ def test_every_unknown_reference_is_reported(make_project, capsys):
     assert len(errors) == 3
     assert "unknown footnote 'nope'" in errors[0]
     assert "unknown label 'one'" in errors[1] and "unknown label 'two'" in errors[2]
+
+
+# Messages are printed safely: a name or a value from the project can neither start a line of
+# its own (a CI log reads "::error …" at the start of a line as a command) nor reorder what a
+# reader sees (bidi controls), nor print gigabytes.
+
+HOSTILE_NAME = "evil\n::error file=README.md::pwned\u202egnp.yaml"
+LEGIBLE = "ألمانيا, 德国, Côte d'Ivoire, Россия, São Tomé, ‹›, “”, …"
+
+
+@pytest.mark.parametrize(
+    ("raw", "shown"),
+    [
+        ("a\nb\rc\td", "a\\nb\\rc\\td"),
+        ("\x00\x1b[31m\x7f\x85\x9f", "\\x00\\x1b[31m\\x7f\\x85\\x9f"),
+        ("\u202egnp.exe", "\\u202egnp.exe"),
+        ("\u200e\u200f\u202a\u202b\u202c\u202d\u2066\u2067\u2068\u2069\u061c",
+         "\\u200e\\u200f\\u202a\\u202b\\u202c\\u202d\\u2066\\u2067\\u2068\\u2069\\u061c"),
+        ("line\u2028separator\u2029", "line\\u2028separator\\u2029"),
+        (LEGIBLE, LEGIBLE),
+    ],
+)  # fmt: skip
+def test_printable_escapes_control_and_bidi_characters_and_nothing_else(raw, shown):
+    from reporter.errors import printable
+
+    assert printable(raw) == shown
+    assert printable(shown) == shown  # once is enough
+
+
+def test_printable_bounds_a_message_and_the_place_and_hint_stay_visible():
+    from pathlib import Path
+
+    from reporter.errors import MAX_SHOWN, Location, ReportError, printable
+
+    huge = "x\u202e" * 5_000_000  # 10 million characters
+    assert len(printable(huge)) <= MAX_SHOWN and printable(huge).endswith(
+        "[10,000,000 characters in all]"
+    )
+    assert "\\u202e" in printable(huge) and "\u202e" not in printable(huge)
+    error = ReportError(huge, Location(Path("data/values.csv"), 3, 2), "write a number")
+    line = str(error)
+    assert line.startswith("data/values.csv:3:2: x\\u202ex") and line.endswith(" (write a number)")
+    assert len(line) < 2 * MAX_SHOWN and "\n" not in line
+    assert printable(line, 4 * MAX_SHOWN) == line
+
+
+def test_a_file_name_with_a_newline_or_a_bidi_control_is_escaped_in_warnings_and_errors(
+    make_project, capsys
+):
+    """The name starts no line of its own ("::error" is a GitHub Actions command at the start
+    of a line) and U+202E reverses nothing."""
+    root = make_project()
+    (root / "content" / HOSTILE_NAME).write_text("kind: section\ntitle: Left out\n")
+    assert main(["build", str(root), "--html-only"]) == 0
+    err = capsys.readouterr().err
+    assert err.splitlines() == [
+        "warning: content/evil\\n::error file=README.md::pwned\\u202egnp.yaml: not a part of the"
+        " document (list it under parts: in content/document.yaml, or remove it)"
+    ]
+    document = root / "content/document.yaml"
+    document.write_text(
+        document.read_text().replace("[main.yaml]", '["a\\n::error::b\\u202e.yaml"]')
+    )
+    assert main(["build", str(root), "--html-only"]) == 1
+    err = capsys.readouterr().err
+    assert not any(line.startswith("::") for line in err.splitlines()) and "\u202e" not in err
+    assert "error: content/a\\n::error::b\\u202e.yaml: file not found" in err
+
+
+def test_a_value_of_a_million_characters_is_cut_in_its_message(make_project, capsys):
+    """A hostile cell is quoted, not printed whole: the place and what to do stay visible."""
+    root = make_project({"data/values.csv": "name,value\na,1.5\nb,2" + "x\u202e" * 500_000 + "\n"})
+    assert main(["build", str(root), "--html-only"]) == 1
+    (line,) = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: data/values.csv:3:2: column 'value' has '2x\\u202ex")
+    assert line.endswith(")") and "characters in all]" in line and len(line) < 3_000

@@ -23,6 +23,7 @@ from urllib.request import urlopen
 
 import pytest
 
+from reporter.cache import folder_of
 from reporter.cli import main
 from reporter.export.publish import publish
 from reporter.files import pid_alive
@@ -438,6 +439,87 @@ def test_the_event_stream_sends_the_status_now_and_after_each_change(server):
     connection.close()
 
 
+def request(server: PreviewServer, head: bytes) -> bytes:
+    """The status line of the answer to a request sent as raw bytes."""
+    with socket.create_connection(server.server_address[:2], timeout=5) as client:
+        client.sendall(head)
+        answer = b""
+        while chunk := client.recv(65536):
+            answer += chunk
+    return answer.split(b"\r\n")[0]
+
+
+def test_only_requests_addressed_to_the_server_are_answered(server):
+    """DNS rebinding: a page of evil.example, its name resolving to 127.0.0.1, sends
+    "Host: evil.example:PORT" and must read nothing (the drafts, the PDF, the status)."""
+    port = server.server_address[1]
+    for host in (f"127.0.0.1:{port}", f"localhost:{port}", f"[::1]:{port}", f"LocalHost.:{port}"):
+        for path in ("/", "/X-1-2.pdf", "/__reporter/status"):
+            assert request(server, f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()) \
+                == b"HTTP/1.0 200 OK", (host, path)  # fmt: skip
+    for host in (f"evil.example:{port}", f"127.0.0.1.evil.example:{port}", "127.0.0.1",
+                 f"127.0.0.1:{port + 1}", f"127.0.0.1:{port}0", f"::1:{port}", ""):  # fmt: skip
+        for path in ("/", "/X-1-2.pdf", "/__reporter/status", "/__reporter/events"):
+            head = f"GET {path} HTTP/1.1\r\nHost: {host}\r\n\r\n".encode()
+            assert request(server, head) == b"HTTP/1.0 421 Misdirected Request", (host, path)
+    two = f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nHost: evil.example\r\n\r\n"
+    for head in (b"GET / HTTP/1.0\r\n\r\n", two.encode()):  # none, or two
+        assert request(server, head) == b"HTTP/1.0 421 Misdirected Request"
+
+
+def test_a_server_on_every_address_answers_to_addresses_not_to_names(tmp_path):
+    state = LiveState()
+    state.good(b"<p>x</p>", "X-1-2.html")
+    server = PreviewServer(("0.0.0.0", 0), tmp_path, state, "proj")
+    server.start()
+    try:
+        port = server.server_address[1]
+        answers = {"127.0.0.1": b"200", "192.0.2.7": b"200", "localhost": b"200",
+                   "evil.example": b"421"}  # fmt: skip
+        for host, status in answers.items():
+            head = f"GET / HTTP/1.1\r\nHost: {host}:{port}\r\n\r\n".encode()
+            assert request(server, head).split()[1] == status, host
+    finally:
+        server.stop()
+
+
+def test_a_silent_or_slow_connection_is_closed_and_others_are_served(server):
+    """Slowloris: a connection that sends nothing, or its headers a byte at a time, is closed
+    once the time for a request is up, while other requests are served; the event stream,
+    once its request is in, outlives that time."""
+    server.request_timeout = 0.5
+    address, port = server.server_address[:2], server.server_address[1]
+    events = http.client.HTTPConnection(*address, timeout=5)
+    events.request("GET", "/__reporter/events")
+    stream = events.getresponse()
+    assert stream.status == 200
+
+    silent = socket.create_connection(address, timeout=5)
+    started = time.monotonic()
+    assert get(server, "/")[0] == 200  # served while `silent` hangs on
+    assert silent.recv(1) == b""  # closed by the server (a timeout here raises)
+    assert 0.4 < time.monotonic() - started < 3
+
+    slow = socket.create_connection(address, timeout=5)
+    started = time.monotonic()
+    head = f"GET / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nX-Slow: {'x' * 100}".encode()
+    with contextlib.suppress(OSError):  # a send once the server has closed it fails
+        for byte in head:  # a byte every 20 ms: no single read ever waits long
+            slow.send(bytes([byte]))
+            time.sleep(0.02)
+    with contextlib.suppress(ConnectionResetError):
+        assert slow.recv(1) == b""  # closed by the server, its request never complete
+    assert time.monotonic() - started < 0.5 + 0.5 * len(head) * 0.02
+    assert get(server, "/")[0] == 200
+
+    server.state.failed("content/main.yaml:3:1: malformed YAML")
+    while (line := stream.readline()) and b"malformed YAML" not in line:
+        pass
+    assert line.startswith(b"data: {")  # the stream, open for more than 0.5 s, goes on
+    for connection in (silent, slow, events):
+        connection.close()
+
+
 def test_a_port_in_use_is_a_usage_error(make_project, capsys):
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))
@@ -715,7 +797,7 @@ def test_no_worker_outlives_watch(watching, how):
         assert left == [f".out.watch-{process.pid}"]
         remove_orphans(root / "out")
         left = sorted(p.name for p in root.glob(".out.*"))
-    assert left == [] and not list(root.glob(".reporter-cache/*/tmp-*"))
+    assert left == [] and not list(folder_of(root).glob("*/tmp-*"))
     assert "Traceback" not in stderr.read_text()
 
 

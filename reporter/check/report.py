@@ -8,7 +8,7 @@ from typing import NamedTuple
 from xml.etree import ElementTree as ET
 
 from reporter.check.run import CheckReport, Finding
-from reporter.errors import UsageError
+from reporter.errors import MAX_LINE, UNPRINTABLE_BEYOND_ASCII, UsageError, printable
 from reporter.text import fill, plural
 
 FORMATS = ("text", "json", "junit", "github", "markdown")
@@ -89,7 +89,13 @@ LINE_FORMS = {  # a figure's line, by its status
 
 
 def _line(f: Finding) -> str:
-    return f"{f.where}: {finding_text(f)}"
+    """file:line:col: what the finding says, printable() (every format prints it)."""
+    return printable(f"{f.where}: {finding_text(f)}", MAX_LINE)
+
+
+def _shown(text: object) -> str:
+    """Text from the project (a note, a name, an error) printable(), line by line."""
+    return "\n".join(printable(line, MAX_LINE) for line in str(text).split("\n"))
 
 
 def finding_text(f: Finding) -> str:
@@ -129,12 +135,12 @@ def as_text(
         out += [f"  {line}" for line in errata]
     if report.notes:
         out.append("table notes (printed values, rounding):")
-        out += [f"  {n}" for n in report.notes]
+        out += [f"  {_shown(n)}" for n in report.notes]
     if verbose:
         out += [f"ok   {_line(f)}" for f in report.findings if f.status in ("pass", "declared")]
     if unbound and report.unbound:
         out.append("unbound numbers (bind them, or declare their source):")
-        out += [f"  {where}: {place}: {number}" for where, place, number in report.unbound]
+        out += [f"  {_shown(f'{w}: {p}: {n}')}" for w, p, n in report.unbound]
     elif unbound:
         out.append(f"unbound numbers: none {ALL_BOUND}")
     out.append(summary(report))
@@ -175,7 +181,15 @@ def as_json(report: CheckReport, root: Path | None = None) -> str:
             for w, p, n in report.unbound
         ],
     }
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    return _json(data)
+
+
+def _json(data: object) -> str:
+    """JSON with the text as it is but for the bidi controls and line separators, written
+    as \\u escapes (json escapes the other controls): the same data for a program, nothing
+    reordered for a reader."""
+    text = json.dumps(data, indent=2, ensure_ascii=False)
+    return UNPRINTABLE_BEYOND_ASCII.sub(lambda m: f"\\u{ord(m[0]):04x}", text) + "\n"
 
 
 def as_junit(report: CheckReport) -> str:
@@ -191,10 +205,13 @@ def junit_suites(reports: dict[str, CheckReport | str]) -> str:
             suite = ET.SubElement(suites, "testsuite", name=name, tests="1", failures="0",
                                   errors="1", skipped="0")  # fmt: skip
             case = ET.SubElement(suite, "testcase", classname=name, name="the edition is read")
-            ET.SubElement(case, "error", message=report).text = report
+            ET.SubElement(case, "error", message=_shown(report)).text = _shown(report)
         else:
             suites.append(_junit_suite(name, report))
-    return ET.tostring(suites, encoding="unicode", xml_declaration=True) + "\n"
+    head, _, body = ET.tostring(suites, encoding="unicode", xml_declaration=True).partition("\n")
+    # the body on one line: a newline in a text (an edition's errors, one a line) as a
+    # character reference, so that no line of it starts a workflow command in a CI log
+    return f"{head}\n{body.replace(chr(10), '&#10;')}\n"
 
 
 def _junit_suite(name: str, report: CheckReport) -> ET.Element:
@@ -207,20 +224,26 @@ def _junit_suite(name: str, report: CheckReport) -> ET.Element:
         skipped="0",
     )
     for f in report.findings:
-        case = ET.SubElement(
-            suite, "testcase", classname=str(f.where.path), name=f"{f.place}: {f.text} [{f.where}]"
-        )
+        name = printable(f"{f.place}: {f.text} [{f.where}]", MAX_LINE)
+        case = ET.SubElement(suite, "testcase", classname=printable(f.where.path), name=name)
         if f.status == "fail":
             ET.SubElement(case, "failure", message=_line(f)).text = _line(f)
         elif f.status in ("errata", "declared"):
             ET.SubElement(case, "system-out").text = _line(f)
     if report.notes:
-        ET.SubElement(suite, "system-out").text = "\n".join(report.notes)
+        ET.SubElement(suite, "system-out").text = "\n".join(map(_shown, report.notes))
     return suite
 
 
 def _escape(text: str) -> str:
     return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _property(value: object) -> str:
+    """A workflow command's property (file=…): escaped as GitHub reads it back (a newline
+    as %0A, so the annotation is on that file), its separators too, then printable()."""
+    escaped = _escape(str(value)).replace(":", "%3A").replace(",", "%2C")
+    return printable(escaped, MAX_LINE)
 
 
 def as_github(report: CheckReport) -> str:
@@ -229,9 +252,9 @@ def as_github(report: CheckReport) -> str:
         level = {"fail": "error", "errata": "warning"}.get(f.status)
         if level:
             w = f.where
-            place = f"file={w.path},line={w.line},col={w.column}"
+            place = f"file={_property(w.path)},line={w.line},col={w.column}"
             out.append(f"::{level} {place},title=reporter check::{_escape(_line(f))}")
-    out += [f"::notice title=reporter check (table)::{_escape(n)}" for n in report.notes]
+    out += [f"::notice title=reporter check (table)::{_escape(_shown(n))}" for n in report.notes]
     out.append(summary(report))
     return "\n".join(out) + "\n"
 
@@ -244,7 +267,7 @@ def as_markdown(
     numbers left unbound."""
     before = {(f.where, f.quantity): f.value for f in baseline.findings} if baseline else {}
     failing = [f for f in report.failed if f.quantity]
-    lines = [f"# {title}", "", f"**{summary(report)}.**", ""]
+    lines = [f"# {printable(title)}", "", f"**{summary(report)}.**", ""]
     if not failing:
         lines += ["Every figure bound to the data holds.", ""]
     by_place: dict[str, list[Finding]] = {}
@@ -256,13 +279,14 @@ def as_markdown(
     if baseline:
         head = "| figure | bound to | with the project's data | with these data | rule |"
     for place, found in by_place.items():
-        lines += [f"### {place[:1].upper()}{place[1:]} ({found[0].where})", "", head]
+        heading = printable(f"{place[:1].upper()}{place[1:]} ({found[0].where})", MAX_LINE)
+        lines += [f"### {heading}", "", head]
         lines.append("|---" * head.count(" | ") + "|---|")
         for f in found:
             cells = [f.text, f"`{f.quantity}`"]
             cells += [_markdown_value(before.get((f.where, f.quantity)))] if baseline else []
             cells += [_markdown_value(f.value), f.message or f.rule]
-            lines.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+            lines.append("| " + " | ".join(printable(c).replace("|", "\\|") for c in cells) + " |")
         lines.append("")
     others = [f for f in report.failed if not f.quantity]
     if others:
@@ -274,7 +298,7 @@ def as_markdown(
         lines += [f"- {line}" for line in errata] + [""]
     if unbound:
         lines += ["## Unbound numbers", ""]
-        listed = [f"- {where}: {place}: {number}" for where, place, number in report.unbound]
+        listed = [f"- {_shown(f'{w}: {p}: {n}')}" for w, p, n in report.unbound]
         lines += (listed or [f"None {ALL_BOUND}."]) + [""]
     return "\n".join(lines)
 
@@ -316,10 +340,10 @@ def fleet_report(outcomes: dict, fmt: str, verbose: bool = False, quiet: bool = 
         return junit_suites(reports), failed
     if fmt == "json":
         data = {i: r if isinstance(r, str) else json.loads(as_json(r)) for i, r in reports.items()}
-        return json.dumps({"editions": data}, indent=2, ensure_ascii=False) + "\n", failed
+        return _json({"editions": data}), failed
     if fmt == "github":
         text = "".join(
-            f"::error::edition {i}: {_escape(r)}\n" if isinstance(r, str) else as_github(r)
+            f"::error::edition {i}: {_escape(_shown(r))}\n" if isinstance(r, str) else as_github(r)
             for i, r in reports.items()
         )
         return text, failed
@@ -332,7 +356,7 @@ def _fleet_text(reports: dict, verbose: bool, quiet: bool) -> str:
     out, failing = [], 0
     for ident, report in reports.items():
         if isinstance(report, str):
-            out.append(f"ERROR [{ident}] {report}")
+            out += [f"ERROR [{ident}] {line}" for line in _shown(report).split("\n")]
             failing += 1
             continue
         out += [f"FAIL [{ident}] {_line(f)}" for f in report.failed]

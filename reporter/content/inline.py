@@ -6,6 +6,9 @@
 \\*  \\[  (a literal * or [)
 {=quantity FORMAT}  (a value computed from the data, written in when the figures are checked:
     content/computed.py reads FORMAT)
+
+An edition's values put into a string (yamlsource.py `parameters`) are text: parse_inline
+reads them escaped, so a country named "*X* [^n]" is written as it is named.
 """
 
 from __future__ import annotations
@@ -29,6 +32,9 @@ _BRACKET = re.compile(r"\[((?:\\.|[^\]\\])*)\](?:\(([^)\s]*)\)|\{([^}]*)\})")
 _QUANTITY = r"[A-Za-z][\w-]*(?:\.[\w-]+\.\w+)?"  # a named quantity or table.row.column
 _BINDINGS = re.compile(rf"(?:=({_QUANTITY})\s*)+|src=({_ID})")
 _COMPUTED = re.compile(rf"\{{=({_QUANTITY})(?:\s+([^{{}}]*))?\}}")
+# What `escape` puts a backslash before: every character the markup is made of (not letters,
+# digits, "-", "_" or ".", which ids and quantity names are made of)
+_SPECIAL = re.compile(r"[\\*\[\](){}=^@#]")
 
 
 @dataclass
@@ -107,8 +113,26 @@ class Computed(Located):
 
 
 def parse_inline(raw: str, fallback: Location) -> list[Node]:
-    """Parse one string of prose; errors point at the offending character."""
+    """Parse one string of prose; errors point at the offending character. The parts of it
+    that are an edition's values (`Text.literal`) are read as text, never as markup."""
+    if isinstance(raw, Text) and raw.literal:
+        raw = _escaped(raw)
     return _Parser(raw, fallback).parse(0, len(raw), in_emph=False)
+
+
+def escape(text: str) -> str:
+    """Markup that reads as `text` itself: "*X*" -> "\\*X\\*"."""
+    return _SPECIAL.sub(r"\\\g<0>", text)
+
+
+def _escaped(raw: Text) -> Text:
+    """`raw` with its literal parts escaped, located where `raw` is."""
+    out, end = [], 0
+    for start, stop in raw.literal:
+        out += [raw[end:start], escape(raw[start:stop])]
+        end = stop
+    out.append(raw[end:])
+    return Text("".join(out), raw.loc, raw.start, raw.source, raw.lines)
 
 
 def plain_text(nodes: list[Node]) -> str:

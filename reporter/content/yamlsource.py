@@ -39,6 +39,10 @@ PLACEHOLDER = re.compile(r"\\\{\{|\{\{\s*([A-Za-z_][\w-]*)\s*\}\}")  # {{country
 # An edition's parameters while its content is read (the engine sets them, `parameters`);
 # unset, placeholders are left as written (listing the editions reads document.yaml so).
 _PARAMETERS: ContextVar[Mapping[str, str] | None] = ContextVar("parameters", default=None)
+# Which of them are words of the edition's language, by project root: read once per block.
+_WORDS: ContextVar[dict[Path, frozenset[str]] | None] = ContextVar("words", default=None)
+LANGUAGES = Path("content/languages")  # LANGUAGE.yaml: the words of each language
+_LANGUAGE = re.compile(r"[A-Za-z0-9_-]+")
 
 try:  # libyaml's parser is ~10x faster; marks and errors are the same
     _Loader = yaml.CSafeLoader
@@ -51,11 +55,18 @@ def parameters(values: Mapping[str, str]) -> Iterator[None]:
     """Within the block, `{{name}}` in the strings of content/ files reads as `values[name]`
     (an edition's country, say); a name with no value is an error at its place, and `\\{{`
     is a literal "{{". Data files' declarations (SQL) are never substituted. Without values
-    (a project with no editions) text is left as written."""
+    (a project with no editions) text is left as written.
+
+    A value is text: put into prose, `*`, `[^id]`, `[x](url)` or `{=q}` in it are read as
+    written, never as markup (each string records where the values stand, `Text.literal`,
+    and the inline parser reads those characters as text). The words of the edition's
+    language (content/languages/LANGUAGE.yaml) are content, markup and all."""
     token = _PARAMETERS.set(dict(values) or None)
+    words = _WORDS.set({})
     try:
         yield
     finally:
+        _WORDS.reset(words)
         _PARAMETERS.reset(token)
 
 
@@ -73,6 +84,9 @@ class Text(str):
     start: int
     source: str  # the whole file's text (shared, not copied)
     lines: list[int]  # where each line of `source` starts; shared by a file's Texts, lazy
+    # Where an edition's values were put in (start, end): text, which the inline parser
+    # reads as written, never as markup (inline.py `parse_inline`).
+    literal: tuple[tuple[int, int], ...] = ()
 
     def __new__(
         cls, value: str, loc: Location, start: int = 0, source: str = "", lines=None
@@ -141,7 +155,19 @@ def load_yaml(path: Path, shown: Path | None = None) -> object:
         loader.dispose()
     if node is None:
         return None
-    return _Builder(shown, loader, source).build(node, 0)
+    return _Builder(shown, loader, source, _root(path, shown)).build(node, 0)
+
+
+def _root(path: Path, shown: Path) -> Path | None:
+    """The project's folder, when `shown` (content/x.yaml) is `path` relative to it."""
+    n = len(shown.parts)
+    if (
+        shown.is_absolute()
+        or len(path.parts) < n
+        or path.parts[len(path.parts) - n :] != shown.parts
+    ):
+        return None
+    return Path(*path.parts[: len(path.parts) - n])
 
 
 def load_mapping(root: Path, name: str, what: str) -> Map:
@@ -162,6 +188,23 @@ def load_mapping(root: Path, name: str, what: str) -> Map:
     return data
 
 
+def _language_words(root: Path, values: Mapping[str, str]) -> frozenset[str]:
+    language = values.get("language", "")
+    if not _LANGUAGE.fullmatch(language) or not (root / LANGUAGES / f"{language}.yaml").is_file():
+        return frozenset()
+    shown = LANGUAGES / f"{language}.yaml"
+    token = _PARAMETERS.set(None)  # as written: words hold no placeholders
+    try:
+        found = load_yaml(root / shown, shown)
+    except ReportError:  # reported where the editions are listed (editions.py)
+        return frozenset()
+    finally:
+        _PARAMETERS.reset(token)
+    if not isinstance(found, Map):
+        return frozenset()
+    return frozenset(k for k, v in found.items() if isinstance(v, str) and values.get(k) == v)
+
+
 def _too_deep(loc: Location) -> ReportError:
     return ReportError(f"YAML nested deeper than {MAX_DEPTH} levels", loc, "flatten it")
 
@@ -172,8 +215,11 @@ def _short(value: object, limit: int = 60) -> str:
 
 
 class _Builder:
-    def __init__(self, shown: Path, loader: yaml.BaseLoader, source: str) -> None:
+    def __init__(
+        self, shown: Path, loader: yaml.BaseLoader, source: str, root: Path | None = None
+    ) -> None:
         self.shown = shown
+        self.root = root
         self.source = source
         self.lines: list[int] = []  # line starts of `source`, shared by every Text
         self.loader = loader
@@ -235,23 +281,42 @@ class _Builder:
         return value
 
     def substitute(self, text: Text) -> Text:
-        """The edition's values in place of `{{name}}`, in content/ files only."""
+        """The edition's values in place of `{{name}}`, in content/ files only; where each
+        value stands is kept (`Text.literal`) unless it is a word of the language."""
         values = _PARAMETERS.get()
         if values is None or self.shown.parts[:1] != ("content",):
             return text
-
-        def value(match: re.Match) -> str:
-            name = match[1]
-            if name is None:
-                return "{{"
-            if name not in values:
+        out, spans, size, end = [], [], 0, 0
+        for match in PLACEHOLDER.finditer(text):
+            name, before = match[1], text[end : match.start()]
+            value = "{{" if name is None else values.get(name)
+            if value is None:
                 hint = suggest(name, values) or f"parameters: {', '.join(values)}"
                 raise ReportError(
                     f"unknown parameter {{{{{name}}}}}", locate(text, match.start()), hint
                 )
-            return values[name]
+            size += len(before)
+            if name is not None and value and name not in self.words(values):
+                spans.append((size, size + len(value)))
+            out += [before, value]
+            size += len(value)
+            end = match.end()
+        out.append(text[end:])
+        result = Text("".join(out), text.loc, text.start, text.source, text.lines)
+        if spans:
+            result.literal = tuple(spans)
+        return result
 
-        return Text(PLACEHOLDER.sub(value, text), text.loc, text.start, text.source, text.lines)
+    def words(self, values: Mapping[str, str]) -> frozenset[str]:
+        """The parameters that are words of the edition's language, as its
+        content/languages/LANGUAGE.yaml gives them: content, whose markup is markup. Read
+        once per `parameters` block; none when the project's folder is not known."""
+        cache = _WORDS.get()
+        if self.root is None or cache is None:
+            return frozenset()
+        if self.root not in cache:
+            cache[self.root] = _language_words(self.root, values)
+        return cache[self.root]
 
     def scalar(self, node: yaml.ScalarNode) -> object:
         """The value of a scalar: text, a number (finite, at most MAX_NUMBER in size: 1e400

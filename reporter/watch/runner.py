@@ -18,7 +18,7 @@ import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-from reporter.errors import ReportError, UsageError
+from reporter.errors import MAX_LINE, ReportError, UsageError, printable
 from reporter.export.publish import publish
 from reporter.files import shown
 from reporter.pipeline import build
@@ -42,7 +42,8 @@ class Terminal:
     def say(self, message: str, error: bool = False) -> None:
         stream = (self.err or sys.stderr) if error else (self.out or sys.stdout)
         with self._lock:
-            print(f"{time.strftime('%H:%M:%S')} {message}", file=stream, flush=True)
+            line = printable(message, MAX_LINE)  # a changed file's name may hold a newline
+            print(f"{time.strftime('%H:%M:%S')} {line}", file=stream, flush=True)
 
 
 class Session:
