@@ -147,8 +147,8 @@ def _across_languages(editions: list[Edition], first: dict, outcomes: dict[str, 
     a run missing, added or bound to other quantities fails there."""
     for edition in editions:
         reference = first.get(edition.base)
-        if reference is None or reference.id == edition.id:
-            continue
+        if not edition.language or reference is None or reference.id == edition.id:
+            continue  # not in languages: no other edition says the same
         mine, theirs = outcomes[edition.id], outcomes[reference.id]
         if mine.ok and theirs.ok:
             mine.value.findings += _differences(

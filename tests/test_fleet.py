@@ -150,6 +150,14 @@ def test_check_reads_every_edition_one_junit_suite_each(make_root, capsys):
     assert capsys.readouterr().out == "1 edition: 1 pass, 0 fail\n"
 
 
+def test_editions_in_one_language_are_not_compared_with_one_another(make_root, capsys):
+    """Only an edition in several languages has others that say the same; the five
+    countries of the editions root each say their own (they were all held to the first)."""
+    project = make_root("editions")
+    assert main(["check", str(project.root)]) == 0
+    assert capsys.readouterr().out.endswith("5 editions: 5 pass, 0 fail\n")
+
+
 def in_two_languages(project, french: str, only: str = "fr") -> Path:
     """The editions root in English and French: content/LANGUAGE/profile.yaml each."""
     root = project.root
