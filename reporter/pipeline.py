@@ -167,7 +167,7 @@ def check_with_tables(project: Project, data: Path | None = None, strict: bool =
     """(document, tables, check report), as check_project."""
     with parameters(dict(project.params)), snapshot(project) as project:  # quantities.yaml too
         doc = doc or load(project)
-        datasets = Datasets(project.root, data.resolve() if data else None)
+        datasets = Datasets(project.root, project.read_from(data) if data else None)
         tables = compute_tables(doc, project, datasets)
         return doc, tables, check(doc, tables, project, datasets, strict=strict)
 

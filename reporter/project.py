@@ -57,6 +57,15 @@ class Project:
     def out(self) -> Path:
         return (self.home or self.root) / "out"
 
+    def read_from(self, path: Path) -> Path:
+        """Where the build reads `path` (`--data DIR`): in the snapshot when it is a folder of
+        the project, where it is otherwise."""
+        path = path.resolve()
+        if self.home is None or not path.is_relative_to(self.home):
+            return path
+        inside = path.relative_to(self.home)
+        return self.root / inside if inside.parts[:1] in [(f,) for f in INPUT_FOLDERS] else path
+
 
 @contextmanager
 def snapshot(project: Project, near: Path | None = None) -> Iterator[Project]:
