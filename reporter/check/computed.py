@@ -46,6 +46,8 @@ def computed_value(node: Computed, quantities: Quantities, language: str = "en")
     if node.format.kind != "list":
         return quantities.get(node.quantity, node.loc)
     first = quantities.get(node.quantity, node.loc)  # an unknown table, row or column
+    if first.missing:
+        return first
     m = CELL.fullmatch(node.quantity)
     if m is None or not m[2].isdigit() or first.text is None:
         raise ReportError(
@@ -56,7 +58,11 @@ def computed_value(node: Computed, quantities: Quantities, language: str = "en")
     table, start, column = m[1], int(m[2]), m[3]
     rows = sum(not row.style for row in quantities.tables[table].rows)
     last = min(rows, start + node.format.count - 1)
-    names = [quantities.get(f"{table}.{n}.{column}", node.loc).text for n in range(start, last + 1)]
+    values = [quantities.get(f"{table}.{n}.{column}", node.loc) for n in range(start, last + 1)]
+    gap = next((v for v in values if v.missing), None)
+    if gap is not None:
+        return gap
+    names = [v.text for v in values]
     cells = f"{table}.{start}.{column} to {table}.{last}.{column}"
     return Value(math.nan, "name", cells, text=list_of(names, language))
 

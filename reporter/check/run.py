@@ -15,6 +15,7 @@ from reporter.content import schema
 from reporter.content.inline import Computed, Figure, Str, plain_text
 from reporter.content.languages import UnknownLanguage, direction, primary
 from reporter.content.model import Document
+from reporter.content.tablespec import NA_MARK
 from reporter.content.yamlsource import load_mapping, load_yaml
 from reporter.errors import Collector, Location, ReportError, suggest
 
@@ -162,7 +163,11 @@ def _computed(
     place: str, node: Computed, value, before: str, aliases: dict, language: str = "en"
 ) -> Finding:
     """A computed value: its text written from the data, then checked as a typed figure is
-    (words chosen by the sign alone pass, unless no word fits)."""
+    (words chosen by the sign alone pass, unless no word fits). No value writes the NA mark,
+    and fails."""
+    if value.missing:
+        node.text = NA_MARK
+        return _not_available(place, node, node.quantity, value)
     written = write(node, value, change_direction(before, language), language)
     node.text = written.text
     if value.text is not None:
@@ -180,6 +185,12 @@ def _computed(
             f" (write the direction before it: {{={node.quantity} sign rose|fell}} by)"
         )
     return finding
+
+
+def _not_available(place: str, figure: Figure | Computed, name: str, value) -> Finding:
+    """A figure bound to no value: it fails, naming the data cell the value is missing from."""
+    message = f"{name} has no value: {value.missing}"
+    return Finding("fail", figure.text, figure.loc, place, name, None, message=message)
 
 
 def _named(place: str, figure: Figure, name: str, value, aliases: dict) -> Finding:
@@ -272,6 +283,10 @@ def _bound(
     errata: list[Erratum],
     language: str = "en",
 ) -> Finding:
+    if value.missing:  # an erratum cannot excuse it: the data have no value to be wrong
+        for erratum in errata:
+            erratum.used = erratum.used or (erratum.figure, erratum.quantity) == (figure.text, name)
+        return _not_available(place, figure, name, value)
     try:
         stated = parse_figure(figure.text, language)
         computed = in_figure_terms(value.value, value.unit, stated)

@@ -1,6 +1,8 @@
 """Check printed tables: totals against the sum of their parts (shares summing to 100
 included) and ratios against numerator / denominator, on the rounded values as printed,
-so rounding artefacts show up as notes instead of being hidden."""
+so rounding artefacts show up as notes instead of being hidden. A cell with no value is not
+checked, nor is a total over it; in a sum column that skips missing values (`missing: skip`),
+its total is checked against the parts that have one."""
 
 from __future__ import annotations
 
@@ -18,20 +20,29 @@ def table_notes(table: Table, locale: str = "en") -> tuple[list[str], list[str]]
     """(notes, failures): rounding artefacts, and printed values that cannot be right."""
     notes, failures = [], []
     printed = {(r.id, c.column): c.text for r in table.rows for c in r.cells}
+    empty = {(r.id, c.column) for r in table.rows for c in r.cells if c.missing}
+
+    def number(row_id: str, column) -> Decimal | None:
+        if (row_id, column.id) in empty:
+            return None
+        return _number(printed[(row_id, column.id)], column, locale)
+
     name = f"Table {table.number}"
     for total, parts in _totals(table):
         for column in (c for c in table.spec.columns if _additive(c)):
             digits = column.format.decimals
-            values = [_number(printed[(p, column.id)], column, locale) for p in parts]
-            stated = _number(printed[(total, column.id)], column, locale)
-            if stated is None or None in values:
-                continue  # ".." (not available) is not summed
+            skip = column.kind == "sum" and column.missing == "skip"
+            present = [p for p in parts if not skip or (p, column.id) not in empty]
+            values = [number(p, column) for p in present]
+            stated = number(total, column)
+            if stated is None or None in values or not present:
+                continue  # no value (or a mark such as "..") is not summed
             summed = sum(values, Decimal(0))
             if summed == stated:
                 continue
             # each part is off by at most half a unit of the last digit
-            bound = Decimal(len(parts)) * Decimal(5).scaleb(-digits - 1)
-            terms = " + ".join(printed[(p, column.id)] for p in parts)
+            bound = Decimal(len(present)) * Decimal(5).scaleb(-digits - 1)
+            terms = " + ".join(printed[(p, column.id)] for p in present)
             line = (
                 f"{name}, {_heading(column)}, {_label(table, total)}: "
                 f"parts {terms} = {summed}, printed {printed[(total, column.id)]}"
@@ -47,9 +58,9 @@ def table_notes(table: Table, locale: str = "en") -> tuple[list[str], list[str]]
         numerator, denominator = ratio
         for row in table.rows:
             columns = {c.id: c for c in table.spec.columns}
-            top = _number(printed[(row.id, numerator)], columns[numerator], locale)
-            bottom = _number(printed[(row.id, denominator)], columns[denominator], locale)
-            stated = _number(printed[(row.id, column.id)], column, locale)
+            top = number(row.id, columns[numerator])
+            bottom = number(row.id, columns[denominator])
+            stated = number(row.id, column)
             if bottom == 0 or None in (top, bottom, stated):
                 continue
             quotient = (top / bottom).quantize(Decimal(1).scaleb(-column.format.decimals))

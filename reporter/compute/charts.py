@@ -69,7 +69,15 @@ def chart_data(spec: ChartSpec, tables: dict) -> ChartData:
                 spec.loc,
                 f"numeric columns: {', '.join(numeric)}",
             )
-        values = [table.cell(r, col).value for r in wanted]
+        cells = [table.cell(r, col) for r in wanted]
+        gap = next((c for c in cells if c.missing), None)
+        if gap is not None:  # a bar left out or drawn as 0 would say what the data do not
+            raise ReportError(
+                f"column {col!r} has no value in row {wanted[cells.index(gap)]!r}: {gap.missing}",
+                spec.loc,
+                "leave that row out of the chart (rows:), or give the data a value",
+            )
+        values = [c.value for c in cells]
         if None in values:
             raise ReportError(
                 f"column {col!r} has no value in row {wanted[values.index(None)]!r}",

@@ -1,7 +1,8 @@
 """Arithmetic formulas written in specs: + - * / ( ), numbers, names, name[row-id].
 
 Parsed with Python's `ast` and evaluated by walking an allow-list of node types: no names
-but the ones given, no calls, no attributes, so a formula can never run code.
+but the ones given, no calls, no attributes, so a formula can never run code. A value that is
+missing (no value in the data) makes the result missing: the first one met, left to right.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import warnings
 from collections.abc import Callable
 
 from reporter.content.yamlsource import MAX_NUMBER  # as in data: at most 1e15 in size
+from reporter.data.tabular import Missing
 from reporter.errors import Location, ReportError
 
 _OPS = {
@@ -25,7 +27,7 @@ _OPS = {
 _ROW_REF = re.compile(r"\[\s*([A-Za-z0-9][\w.-]*)\s*\]")
 
 MAX_LENGTH = 500  # characters; ast and the evaluator recurse, so depth must stay bounded
-Lookup = Callable[[str, str | None], float]  # (name, row id or None) -> value
+Lookup = Callable[[str, str | None], float | Missing]  # (name, row id or None) -> value
 
 
 def parse_formula(text: str, where: Location) -> ast.expr:
@@ -64,8 +66,8 @@ def names(tree: ast.expr) -> set[str]:
     return {node.id for node in ast.walk(tree) if isinstance(node, ast.Name)}
 
 
-def evaluate(tree: ast.expr, lookup: Lookup, text: str, where: Location) -> float:
-    def ev(node: ast.expr) -> float:
+def evaluate(tree: ast.expr, lookup: Lookup, text: str, where: Location) -> float | Missing:
+    def ev(node: ast.expr) -> float | Missing:
         if isinstance(node, ast.Constant):
             return float(node.value)
         if isinstance(node, ast.Name):
@@ -76,13 +78,18 @@ def evaluate(tree: ast.expr, lookup: Lookup, text: str, where: Location) -> floa
             return lookup(node.value.id, str(node.slice.value))
         if isinstance(node, ast.UnaryOp):
             value = ev(node.operand)
-            return -value if isinstance(node.op, ast.USub) else value
-        left, right = ev(node.left), ev(node.right)
+            negate = isinstance(node.op, ast.USub) and not isinstance(value, Missing)
+            return -value if negate else value
+        left, right = ev(node.left), ev(node.right)  # both: a bad name on the right is reported
+        if isinstance(left, Missing) or isinstance(right, Missing):
+            return left if isinstance(left, Missing) else right
         if isinstance(node.op, ast.Div) and right == 0:
             raise ReportError(f"formula {text!r} divides by zero", where)
         return _OPS[type(node.op)](left, right)
 
     value = ev(tree)
+    if isinstance(value, Missing):
+        return value
     if not math.isfinite(value) or abs(value) > MAX_NUMBER:
         raise ReportError(f"formula {text!r} gives {value:g}, not a number a table can show", where)
     return value

@@ -25,11 +25,16 @@ or a quantity defined once in quantities.yaml:
       where: {country: France}               # the one record ranked
       among: {type: country}                 # the records it is ranked among (default: all)
 
+A value missing from the data is no value: a sum, min, max, mean or share over it has none
+either, unless it says `missing: skip`; a formula over no value has none; a record with no
+value has no rank. A figure bound to no value fails, naming the data cell.
+
 docs/quantities.md documents every key.
 """
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +45,13 @@ from reporter.compute.select import matching, order_key
 from reporter.content import schema
 from reporter.content.where import Where, parse_where
 from reporter.content.yamlsource import Map, load_mapping
-from reporter.data.tabular import numeric_column, require_columns
+from reporter.data.tabular import (
+    Missing,
+    first_missing,
+    missing_cell,
+    numeric_column,
+    require_columns,
+)
 from reporter.errors import Location, ReportError, suggest
 
 CELL = re.compile(r"([A-Za-z][\w-]*)\.([\w-]+)\.(\w+)")
@@ -60,6 +71,7 @@ class QuantitySpec:
     of: Where = ()  # share: the records of the whole
     among: Where = ()  # rank: the records ranked
     sort: str = ""  # rank: the column ranked by ("-col": largest first)
+    missing: str = "na"  # sum, min, max, mean, share: "na" (no value makes none) or "skip"
 
 
 @dataclass(frozen=True)
@@ -68,6 +80,7 @@ class Value:
     unit: str
     definition: str  # the formula or cell, for reports
     text: str | None = None  # a name (a text cell): what a name in the prose is checked against
+    missing: str = ""  # no value (`value` is NaN): the data cell it comes from, for the check
 
 
 def read_quantities(root: Path) -> dict[str, QuantitySpec]:
@@ -84,6 +97,11 @@ def _quantity(name: str, body: Map, loc: Location) -> QuantitySpec:
     for key, only in (("of", "share"), ("among", "rank"), ("sort", "rank")):
         if key in body and kind != only:
             raise ReportError(f"{key}: is for {only}: quantities", body.key_locs[key])
+    if "missing" in body and kind not in (*AGGREGATES, "share"):
+        raise ReportError(
+            f"missing: is for sum, min, max, mean and share quantities, not {kind}",
+            body.key_locs["missing"],
+        )
     if kind == "rank" and "sort" not in body:
         raise ReportError("rank: needs sort: (the column it ranks by; -col: largest first)", loc)
     source = schema.text(body[kind])
@@ -104,12 +122,30 @@ def _quantity(name: str, body: Map, loc: Location) -> QuantitySpec:
         of=parse_where(body.get("of"), body.loc),
         among=parse_where(body.get("among"), body.loc),
         sort=schema.text(body.get("sort", "")),
+        missing=str(body.get("missing", "na")),
     )
 
 
-def _value_pair(cached: object) -> tuple[float, str]:
-    value, definition = cached
-    return float(value), str(definition)
+def _value_pair(cached: object) -> tuple[float | Missing, str]:
+    """An aggregate as cached: [value, definition], or [null, definition, why] for no value."""
+    value, definition, *missing = cached
+    return (Missing(str(missing[0])) if missing else float(value)), str(definition)
+
+
+def _cached(result: tuple[float | Missing, str]) -> list:
+    value, definition = result
+    return [None, definition, str(value)] if isinstance(value, Missing) else [value, definition]
+
+
+def _value(value: float | Missing, unit: str, definition: str) -> Value:
+    if isinstance(value, Missing):
+        return Value(math.nan, unit, definition, missing=str(value))
+    return Value(value, unit, definition)
+
+
+def _gap(spec: QuantitySpec, records, numbers, column: str) -> Missing | None:
+    """The record without a value that leaves the quantity without one, if any."""
+    return first_missing(records, numbers, column, skip=spec.missing == "skip")
 
 
 class Quantities:
@@ -169,7 +205,10 @@ class Quantities:
         if column_id not in columns:
             hint = suggest(column_id, columns) or f"columns: {', '.join(columns)}"
             raise ReportError(f"table {table_id!r} has no column {column_id!r}", used_at, hint)
-        value = table.cell(row_id, column_id).value
+        cell = table.cell(row_id, column_id)
+        value = cell.value
+        if cell.missing:
+            return Value(math.nan, columns[column_id].unit, name, missing=cell.missing)
         if columns[column_id].kind == "text":
             if value is None:
                 raise ReportError(f"{name} has no text (a total row?)", used_at)
@@ -190,9 +229,9 @@ class Quantities:
             for name in names(tree):
                 refs.setdefault(name, name)
             value = evaluate(
-                tree, lambda n, _row: self.get(refs[n], spec.loc).value, spec.source, spec.loc
+                tree, lambda n, _row: self._number(refs[n], spec.loc), spec.source, spec.loc
             )
-            return Value(value, spec.unit, spec.source)
+            return _value(value, spec.unit, spec.source)
         dataset = spec.source.partition(".")[0]
         if self.cache is None:
             value, definition = self._aggregate(spec)
@@ -200,20 +239,26 @@ class Quantities:
             key = digest(
                 spec.kind,
                 spec.source,
-                repr((spec.where, spec.of, spec.among, spec.sort)),
+                repr((spec.where, spec.of, spec.among, spec.sort, spec.missing)),
                 self.datasets.key(dataset, spec.loc),
             )
             value, definition = self.cache.json(
-                "quantity", key, lambda: self._aggregate(spec), decode=_value_pair
+                "quantity", key, lambda: _cached(self._aggregate(spec)), decode=_value_pair
             )
-        return Value(value, spec.unit, definition)
+        return _value(value, spec.unit, definition)
 
-    def _aggregate(self, spec: QuantitySpec) -> tuple[float, str]:
+    def _number(self, name: str, used_at: Location) -> float | Missing:
+        value = self.get(name, used_at)
+        return Missing(value.missing) if value.missing else value.value
+
+    def _aggregate(self, spec: QuantitySpec) -> tuple[float | Missing, str]:
         """A quantity computed over a dataset's records: (value, how, for reports)."""
         name, _, column = spec.source.partition(".")
         data = self.datasets(name, spec.loc)
         records = data.subset(matching(data, spec.where, spec.loc))
         filtered = f" where {' and '.join(map(str, spec.where))}" if spec.where else ""
+        if spec.missing == "skip":
+            filtered += " (missing values skipped)"
         if spec.kind == "count":
             return float(len(records.frame)), f"number of records in {name}{filtered}"
         if spec.kind == "distinct":
@@ -222,27 +267,31 @@ class Quantities:
             return float(count), f"number of distinct {column} in {name}{filtered}"
         if spec.kind == "rank":
             return self._rank(spec, data, records)
-        numbers = numeric_column(records, column, spec.loc).dropna()
         if spec.kind == "share":  # the part is taken from the whole: where: and of: both hold
             whole = data.subset(matching(data, spec.of, spec.loc))
             part = data.subset(matching(whole, spec.where, spec.loc))
-            numbers = numeric_column(part, column, spec.loc).dropna()
-            total = float(numeric_column(whole, column, spec.loc).sum())
+            wholes, numbers = (numeric_column(d, column, spec.loc) for d in (whole, part))
+            how = f"share of {name}.{column}{filtered}"
+            gap = _gap(spec, whole, wholes, column) or _gap(spec, part, numbers, column)
+            if gap is not None:
+                return gap, how
+            total = float(wholes.sum())
             if total == 0:
                 raise ReportError(f"share: the sum of {name}.{column} over of: is 0", spec.loc)
-            return 100 * float(numbers.sum()) / total, f"share of {name}.{column}{filtered}"
+            return 100 * float(numbers.sum()) / total, how
+        numbers = numeric_column(records, column, spec.loc)
         if not len(numbers) and spec.kind != "sum":
             raise ReportError(
-                f"{spec.kind}: no records of {name} with a value of {column}{filtered}",
-                spec.loc,
-                "check where:",
+                f"{spec.kind}: no records of {name}{filtered}", spec.loc, "check where:"
             )
-        value = float(getattr(numbers, spec.kind)())
-        return value, f"{spec.kind} of {name}.{column}{filtered}"
+        how = f"{spec.kind} of {name}.{column}{filtered}"
+        gap = _gap(spec, records, numbers, column)
+        return (gap, how) if gap is not None else (float(getattr(numbers, spec.kind)()), how)
 
-    def _rank(self, spec: QuantitySpec, data, records) -> tuple[float, str]:
+    def _rank(self, spec: QuantitySpec, data, records) -> tuple[float | Missing, str]:
         """The place of the one record `where:` picks among `among:`, by `sort:` (1, 2, 2,
-        4: equal values share the better place)."""
+        4: equal values share the better place). A record with no value has no place, and is
+        not counted in the others'."""
         name = spec.source
         column, descending = order_key(spec.sort)
         if len(records.frame) != 1:
@@ -254,8 +303,9 @@ class Quantities:
         among = data.subset(matching(data, spec.among, spec.loc))
         values = numeric_column(among, column, spec.loc).dropna()
         mine = float(numeric_column(records, column, spec.loc).iloc[0])
-        if mine != mine:
-            raise ReportError(f"rank: the record where: picks has no value of {column!r}", spec.loc)
-        better = (values > mine) if descending else (values < mine)
         order = "largest" if descending else "smallest"
-        return float(1 + int(better.sum())), f"place of {name} by {column}, {order} first"
+        how = f"place of {name} by {column}, {order} first"
+        if mine != mine:
+            return missing_cell(records, records.frame.index[0], column), how
+        better = (values > mine) if descending else (values < mine)
+        return float(1 + int(better.sum())), how

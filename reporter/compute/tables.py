@@ -1,4 +1,9 @@
-"""Evaluate a table spec over its data: rows of record sets, columns of sums and formulas."""
+"""Evaluate a table spec over its data: rows of record sets, columns of sums and formulas.
+
+A value missing from the data stays missing: a sum over it (unless its column skips missing
+values), a formula over that and a rank by it have no value either. Such a cell has value None,
+prints as its format's `na:` mark, and keeps in `missing` the data cell it comes from, for a
+figure bound to it to name."""
 
 from __future__ import annotations
 
@@ -14,15 +19,25 @@ from reporter.compute.select import matching, order_key
 from reporter.content.inline import FootnoteCall, Node, plain_text, walk
 from reporter.content.languages import separators, territory_name
 from reporter.content.tablespec import ColumnSpec, GroupedRows, NumberFormat, RowSpec, TableSpec
-from reporter.data.tabular import Dataset, as_text, numeric_column, require_columns
+from reporter.data.tabular import (
+    Dataset,
+    Missing,
+    as_text,
+    first_missing,
+    is_na,
+    missing_cell,
+    numeric_column,
+    require_columns,
+)
 from reporter.errors import Location, ReportError
 
 
 @dataclass
 class Cell:
     column: str
-    value: float | str | None
+    value: float | str | None  # None: blank (a total row's text or rank), or no value
     text: str
+    missing: str = ""  # no value: the data cell it comes from ("data/x.csv:8:4: …: no value …")
 
 
 @dataclass
@@ -67,10 +82,11 @@ class Table:
 
 def format_number(value: float, fmt: NumberFormat, locale: str = "en") -> str:
     """UN style: fixed decimals, comma thousands, negatives in parentheses; -0.0 prints 0.0.
-    A value that is not a finite number prints as ".." (UN: not available). In a `locale`
-    other than English, the decimal and group symbols are CLDR's ("1\u202f234,5" in fr)."""
+    A value that is not a finite number prints as the format's NA mark (default "..", the
+    UN's "not available"). In a `locale` other than English, the decimal and group symbols are
+    CLDR's ("1\u202f234,5" in fr)."""
     if not math.isfinite(value):
-        return ".."
+        return fmt.na
     quantum = Decimal(1).scaleb(-fmt.decimals)
     with localcontext() as context:
         context.prec = 400  # exact for any double (1e308) at up to 6 decimals
@@ -115,13 +131,21 @@ def compute_rows(spec: TableSpec, data: Dataset, locale: str = "en") -> list[Row
                 if not column.repeat and not group_start and value == previous.get(column.id):
                     shown = ""
                 previous[column.id] = value
-                cells.append(Cell(column.id, value, "" if shown is None else str(shown)))
+                gap = "" if style or value is not None else _no_text(data, records, column)
+                cells.append(Cell(column.id, value, "" if shown is None else str(shown), gap))
             elif column.kind == "rank":
                 value = None if style else values.rank(row_id, column)
-                cells.append(Cell(column.id, value, "" if value is None else f"{value:.0f}"))
+                if isinstance(value, Missing):
+                    cells.append(Cell(column.id, None, column.format.na, str(value)))
+                else:
+                    cells.append(Cell(column.id, value, "" if value is None else f"{value:.0f}"))
             else:
                 value = values.get(row_id, column.id)
-                cells.append(Cell(column.id, value, format_number(value, column.format, locale)))
+                if isinstance(value, Missing):
+                    cells.append(Cell(column.id, None, column.format.na, str(value)))
+                else:
+                    text = format_number(value, column.format, locale)
+                    cells.append(Cell(column.id, value, text))
         rows.append(Row(row_id, label, style, cells, group_start))
     return rows
 
@@ -146,7 +170,9 @@ def rows_to_json(rows: list[Row]) -> list[dict]:
 
     def cells(row: Row) -> list[dict]:
         return [
-            {"column": c.column, "value": plain(c.value), "text": str(c.text)} for c in row.cells
+            {"column": c.column, "value": plain(c.value), "text": str(c.text)}
+            | ({"missing": c.missing} if c.missing else {})
+            for c in row.cells
         ]
 
     return [
@@ -171,6 +197,11 @@ def _text_value(records, column: ColumnSpec, locale: str = "en") -> str | None:
     code = records[column.territory].iloc[0] if column.territory else None
     named = None if _missing(code) else territory_name(as_text(code), locale)
     return named or as_text(value)
+
+
+def _no_text(data: Dataset, records, column: ColumnSpec) -> str:
+    """Why a plain row's text cell is blank: its first record has no value there."""
+    return str(missing_cell(data, records.index[0], column.source)) if len(records) else ""
 
 
 def _slug(text: str) -> str:
@@ -214,7 +245,8 @@ def _record_sets(spec: TableSpec, data: Dataset) -> RecordSets:
         require_columns(data, [rows.group_by], rows.loc)
         by_key: dict[object, list] = {}
         for candidate in candidates:
-            by_key.setdefault(candidate[2][rows.group_by].iloc[0], []).append(candidate)
+            key = candidate[2][rows.group_by].iloc[0]
+            by_key.setdefault(None if _missing(key) else key, []).append(candidate)
         groups = list(by_key.values())
     for group in groups:
         for n, (row_id, label, records) in enumerate(group):
@@ -293,8 +325,8 @@ def _comparable(value: object):
 
 
 def _missing(value: object) -> bool:
-    """None, NaN, or pandas' NA (which cannot be compared)."""
-    return value is None or type(value).__name__ == "NAType" or value != value
+    """A cell with no value, or a computed value that is missing."""
+    return isinstance(value, Missing) or is_na(value)
 
 
 def _concat(parts: list, frame):
@@ -330,11 +362,11 @@ class _Evaluator:
         self.trees = {
             c.id: parse_formula(c.source, c.loc) for c in spec.columns if c.kind == "formula"
         }
-        self.memo: dict[tuple[str, str], float] = {}
+        self.memo: dict[tuple[str, str], float | Missing] = {}
         self.active: set[tuple[str, str]] = set()
         self.ranks: dict[str, dict[str, int]] = {}
 
-    def get(self, row_id: str, column_id: str) -> float:
+    def get(self, row_id: str, column_id: str) -> float | Missing:
         key = (row_id, column_id)
         if key in self.memo:
             return self.memo[key]
@@ -355,9 +387,10 @@ class _Evaluator:
                     "a record is missing from the data (add it, with 0 if none is meant), or "
                     "fix the where: values",
                 )
-            value = float(numeric_column(records, column.source, column.loc).sum()) * column.scale
+            value = _sum(records, column)
         elif column.kind == "rank":
-            value = float(self.rank(row_id, column))
+            place = self.rank(row_id, column)
+            value = place if isinstance(place, Missing) else float(place)
         else:
             value = evaluate(
                 self.trees[column_id],
@@ -369,9 +402,10 @@ class _Evaluator:
         self.memo[key] = value
         return value
 
-    def rank(self, row_id: str, column: ColumnSpec) -> int:
+    def rank(self, row_id: str, column: ColumnSpec) -> int | Missing:
         """The row's place among the table's data rows by another column (1, 2, 2, 4: equal
-        values share the better place); "-col" ranks the largest first."""
+        values share the better place); "-col" ranks the largest first. A row with no value
+        has no place, and is not counted in the others'."""
         if column.id not in self.ranks:
             name, descending = order_key(column.source)
             if name not in self.columns or self.columns[name].kind not in ("sum", "formula"):
@@ -384,12 +418,14 @@ class _Evaluator:
             rows = [r for r, (_, style, _, _) in self.record_sets.items() if not style]
             values = {r: self.get(r, name) for r in rows}
             sign = -1 if descending else 1
+            present = [sign * v for v in values.values() if not isinstance(v, Missing)]
             self.ranks[column.id] = {
-                r: 1 + sum(1 for o in rows if sign * values[o] < sign * values[r]) for r in rows
+                r: v if isinstance(v, Missing) else 1 + sum(o < sign * v for o in present)
+                for r, v in values.items()
             }
         return self.ranks[column.id][row_id]
 
-    def lookup(self, name: str, row_id: str, asking: ColumnSpec) -> float:
+    def lookup(self, name: str, row_id: str, asking: ColumnSpec) -> float | Missing:
         if name not in self.columns or self.columns[name].kind == "text":
             numeric = [c for c, spec in self.columns.items() if spec.kind != "text"]
             raise ReportError(
@@ -414,6 +450,14 @@ class _Evaluator:
         style = "grand-total" if row_id == "total" else "other"
         found = [k for k, (_, kind, _, _) in self.record_sets.items() if kind == style]
         return found[0] if len(found) == 1 else row_id
+
+
+def _sum(records: Dataset, column: ColumnSpec) -> float | Missing:
+    """The sum of the column over the records, scaled. A record with no value makes it
+    missing; with `missing: skip`, only records that all have none do (no record: 0)."""
+    numbers = numeric_column(records, column.source, column.loc)
+    gap = first_missing(records, numbers, column.source, skip=column.missing == "skip")
+    return gap if gap is not None else float(numbers.sum()) * column.scale
 
 
 def _header(spec: TableSpec) -> list[list[HeaderCell]]:

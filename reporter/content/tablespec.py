@@ -6,12 +6,14 @@ one row per record, or per distinct value of a column; filtered, sorted, cut to 
 a remainder row, grouped with subtotals). Columns are `text` (a data column), `sum` (of a data
 column over the row's records, with an optional `where` and `scale`), `formula` (arithmetic
 over the row's other columns; `col[row-id]` reads another row) or `rank` (the row's place by
-another column). See docs/tables.md.
+another column). A value missing from the data is no value: a sum over it has none either,
+unless the column says `missing: skip`, and it prints as the format's `na:` mark. See
+docs/tables.md.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reporter.content import schema
@@ -21,6 +23,7 @@ from reporter.content.yamlsource import Map, load_yaml, where
 from reporter.errors import Collector, Location, ReportError
 
 COLUMN_KINDS = ("text", "sum", "formula", "rank")  # a column has one of them
+NA_MARK = ".."  # what a cell with no value prints, by default: the UN's "not available"
 
 
 @dataclass
@@ -28,6 +31,7 @@ class NumberFormat:
     decimals: int = 1
     negative: str = "parentheses"
     thousands: str = ","
+    na: str = NA_MARK  # printed for no value
 
 
 @dataclass
@@ -71,6 +75,7 @@ class ColumnSpec:
     loc: Location
     unit: str = "count"  # what a cell's value is in, for figures bound to it
     territory: str = ""  # text: a data column of M49 codes; the name in the document's language
+    missing: str = "na"  # sum: "na" (a missing value makes the sum missing) or "skip"
 
 
 @dataclass
@@ -166,6 +171,7 @@ def _format(value: Map | None, base: NumberFormat) -> NumberFormat:
         decimals=int(value.get("decimals", base.decimals)),
         negative=str(value.get("negative", base.negative)),
         thousands=str(value.get("thousands", base.thousands)),
+        na=str(value.get("na", base.na)),
     )
 
 
@@ -175,7 +181,7 @@ def _column(value: Map, base: NumberFormat) -> ColumnSpec:
     levels = heading if isinstance(heading, list) else [heading]
     fmt = _format(value.get("format"), base)
     if "decimals" in value:
-        fmt = NumberFormat(int(value["decimals"]), fmt.negative, fmt.thousands)
+        fmt = replace(fmt, decimals=int(value["decimals"]))
     return ColumnSpec(
         id=schema.text(value["id"]),
         heading=[_inline(level, value.key_locs["heading"]) for level in levels],
@@ -188,6 +194,7 @@ def _column(value: Map, base: NumberFormat) -> ColumnSpec:
         loc=value.loc,
         unit=str(value.get("unit", "count")),
         territory=_territory(value, kind),
+        missing=_missing(value, kind),
     )
 
 
@@ -200,6 +207,17 @@ def _territory(value: Map, kind: str) -> str:
             value.key_locs["territory"],
         )
     return schema.text(value["territory"])
+
+
+def _missing(value: Map, kind: str) -> str:
+    if "missing" not in value:
+        return "na"
+    if kind != "sum":
+        raise ReportError(
+            "missing: is for sum columns (a formula over no value has none)",
+            value.key_locs["missing"],
+        )
+    return str(value["missing"])
 
 
 def _rows(value: Map | list) -> list[RowSpec] | GroupedRows:

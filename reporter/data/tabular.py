@@ -16,6 +16,8 @@ from reporter.content.yamlsource import MAX_NUMBER  # "inf", "nan" and "1e300" a
 from reporter.errors import Location, ReportError, suggest
 
 MAX_LISTED = 10  # bad cells reported one by one; the rest are counted
+MAX_QUOTED = 80  # characters of a cell, a column or a sheet name quoted in a message
+SHOWN_CELLS, SHOWN_WIDTH = 4, 30  # what a missing value's message shows of its record
 
 
 class Origin:
@@ -54,6 +56,43 @@ class Dataset:
         return Dataset(self.name, frame, self.origin)
 
 
+@dataclass(frozen=True)
+class Missing:
+    """No value: an empty data cell (or an NA marker), and whatever is computed from it.
+    `reason` names the cell: "data/x.csv:8:4: South,North,2010: no value of persons"."""
+
+    reason: str
+
+    def __str__(self) -> str:
+        return self.reason
+
+
+def first_missing(data: Dataset, numbers, column: str, skip: bool = False) -> Missing | None:
+    """What leaves an aggregate of `numbers` (`column` of `data`, as numeric_column gives it)
+    without a value: the first record (by its place in the source) that has none; with `skip`
+    (`missing: skip`), only when no record has one. None when the aggregate has a value."""
+    empty = numbers.isna().to_numpy()
+    if not empty.any() or (skip and not empty.all()):
+        return None
+    return missing_cell(data, min(data.frame.index[empty]), column)
+
+
+def missing_cell(data: Dataset, label: int, column: str) -> Missing:
+    """The cell of record `label` in `column`, which has no value: its file, line and column,
+    and the record's first other cells (each cut short: a cell is never echoed whole)."""
+    record = data.frame.loc[label]
+    cells = [as_text(v) for name, v in record.items() if name != column and not is_na(v)]
+    shown = [clipped(c, SHOWN_WIDTH) for c in cells]
+    more = ",…" if len(shown) > SHOWN_CELLS else ""
+    where = data.origin.at(label, column)
+    return Missing(f"{where}: {','.join(shown[:SHOWN_CELLS])}{more}: no value of {column}")
+
+
+def is_na(value: object) -> bool:
+    """A cell with no value: None, NaN, or pandas' NA (which cannot be compared)."""
+    return value is None or type(value).__name__ == "NAType" or value != value
+
+
 def require_columns(data: Dataset, columns: Sequence[str], used_at: Location) -> None:
     """Every column named must exist; all missing ones are reported at once."""
     known = [str(c) for c in data.frame.columns]
@@ -61,7 +100,7 @@ def require_columns(data: Dataset, columns: Sequence[str], used_at: Location) ->
         ReportError(
             f"{data.origin.path} has no column {column!r}",
             used_at,
-            suggest(column, known) or f"columns: {', '.join(known)}",
+            suggest(column, known) or f"columns: {', '.join(map(clipped, known))}",
         )
         for column in dict.fromkeys(columns)
         if column not in data.frame.columns
@@ -71,8 +110,8 @@ def require_columns(data: Dataset, columns: Sequence[str], used_at: Location) ->
 
 def numeric_column(data: Dataset, column: str, used_at: Location):
     """The column as numbers, or an error at every cell that is not one (the first
-    MAX_LISTED, then a count). Missing cells (empty, or an NA marker) have no value: sums
-    skip them, as SQL's do."""
+    MAX_LISTED, then a count). Missing cells (empty, or an NA marker) are NaN: no value,
+    which `first_missing` names."""
     import pandas as pd
 
     require_columns(data, [column], used_at)
@@ -146,6 +185,13 @@ def as_text(value: object) -> str:
     return str(value)
 
 
+def clipped(text: object, width: int = MAX_QUOTED) -> str:
+    """Data quoted in a message, cut to `width` characters with an ellipsis: a message never
+    echoes a cell (or a header, a sheet name…) whole, however long the file makes it."""
+    text = text if isinstance(text, str) else str(text)
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 def raise_all(errors: list[ReportError]) -> None:
     """Raise the first error, carrying the others (one run reports them all)."""
     if errors:
@@ -155,7 +201,7 @@ def raise_all(errors: list[ReportError]) -> None:
 
 
 def _shown(value: object) -> str:
-    return repr(value if isinstance(value, str) else f"{value:g}")
+    return repr(clipped(value) if isinstance(value, str) else f"{value:g}")
 
 
 def _hint(value: object) -> str:

@@ -57,7 +57,8 @@ def evidence(
 
 def table_csv(table) -> bytes:
     """A table as computed: one line per row, its id and label, then each column's value as
-    computed (not rounded) and as printed."""
+    computed (not rounded) and as printed; a cell with no value has an empty value and its
+    printed mark (`..`)."""
     columns = [c.id for c in table.spec.columns]
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")

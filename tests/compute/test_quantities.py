@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from reporter.cache import Cache
+from reporter.cache import Cache, folder_of
 from reporter.cli import main
 from reporter.compute.quantities import Quantities, read_quantities
 from reporter.data.datasets import Datasets
@@ -73,7 +73,7 @@ def test_each_value_says_how_it_was_computed(values):
         "developing": "number of records in countries where grp = 'Developing'",
         "regions_listed": "number of distinct region in countries",
         "europe_2017": "sum of countries.stock_2017 where region = 'Europe'",
-        "mean_1990": "mean of countries.stock_1990",
+        "mean_1990": "mean of countries.stock_1990 (missing values skipped)",
         "europe_share": "share of countries.stock_2017 where region = 'Europe'",
         "germany_rank": "place of countries by stock_2017, largest first",
         "europe_growth": "100 * (europe_2017 - europe_1990) / europe_1990",
@@ -87,7 +87,11 @@ def test_a_table_cell_is_a_value_by_row_id_or_by_place(values):
     )  # fmt: skip
     assert values.get("regions.1.stock_2017", USED_AT).value == 25975.0  # the first data row
     assert values.get("regions.3.stock_1990", USED_AT).value == 4333.0
-    assert values.get("regions.total.stock_1990", USED_AT).value == 23899.0
+    assert values.get("regions.total.stock_2017", USED_AT).value == 56655.0
+    # Japan has no 1990 value (".."), and the column does not skip it: no total, and why
+    assert values.get("regions.total.stock_1990", USED_AT).missing == (
+        "data/datasets.yaml:13: Japan,Asia,Developed,2321: no value of stock_1990"
+    )
 
 
 def test_a_text_cell_is_a_name(make_root):
@@ -180,7 +184,7 @@ def test_aggregates_come_back_the_same_from_the_cache(make_root):
     warm = Cache(project.root)
     again = {n: quantities(project, warm).get(n, USED_AT) for n in ("europe_2017", "germany_rank")}
     assert again == first and warm.hits.count("quantity") == 2
-    assert (project.root / ".reporter-cache" / "quantity").is_dir()
+    assert (folder_of(project.root) / "quantity").is_dir()
 
 
 # --- on a plain CSV: STOCK of tests/stock.py ---------------------------------------------------
@@ -321,5 +325,6 @@ def test_a_record_with_no_value_has_no_rank(make_project):
     stock = STOCK.replace("Dorne,North,2017,12", "Dorne,North,2017,")
     root = make_project({"content/quantities.yaml": root_text, "data/stock.csv": stock})
     q = Quantities(read_quantities(root), {}, Datasets(root))
-    with pytest.raises(ReportError, match="rank: the record where: picks has no value"):
-        q.get("r", Location(None))
+    rank = q.get("r", Location(None))
+    assert rank.value != rank.value  # NaN: no place, and the cell that has no value
+    assert rank.missing == "data/stock.csv:9:4: Dorne,North,2017: no value of migrants"

@@ -36,3 +36,34 @@ def test_a_number_beyond_the_limit_in_a_spec_is_refused_where_written(make_root,
     with pytest.raises(ReportError) as err:
         check_project(project)
     assert str(err.value).startswith(f"content/tables/hosts.yaml:{place}: numbers must be finite")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        "format: {na: '0'}",  # a mark that reads as a number
+        "format: {na: ..........., decimals: 1}",  # over 10 characters
+    ],
+)
+def test_an_na_mark_with_digits_or_too_long_is_refused(make_project, change):
+    root = make_project()
+    path = root / "content/tables/first-table.yaml"
+    path.write_text(path.read_text().replace("data: values\n", f"data: values\n{change}\n"))
+    project = Project.at(root)
+    with pytest.raises(ReportError) as err:
+        compute_tables(load(project), project)
+    assert str(err.value) == (
+        "content/tables/first-table.yaml:3:10: na must be text without digits (it would read "
+        'as a number), at most 10 characters (e.g. na: "..", or na: "–")'
+    )
+
+
+def test_missing_takes_na_or_skip(make_project):
+    root = make_project()
+    path = root / "content/tables/first-table.yaml"
+    path.write_text(path.read_text().replace("sum: value}", "sum: value, missing: zero}"))
+    project = Project.at(root)
+    with pytest.raises(ReportError) as err:
+        compute_tables(load(project), project)
+    assert str(err.value).startswith("content/tables/first-table.yaml:8:")
+    assert "'zero'" in str(err.value) and "na, skip" in str(err.value)
