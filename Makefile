@@ -23,5 +23,7 @@ $(VENV)/.installed: pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test,dev]'
 	touch $@
 
+# .reporter-cache/: where reporter kept its cache before it moved to the user's cache folder
+# (docs/durability.md); a build never reads it
 clean:
 	rm -rf out .reporter-cache

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pytest
 
+from reporter.cache import folder_of
 from reporter.errors import ReportError
 from reporter.interrupts import Interrupted
 from reporter.pipeline import build
@@ -65,7 +66,7 @@ def project(tmp_path_factory) -> Path:
 def fresh(project, tmp_path_factory) -> dict[str, bytes]:
     """The outputs of a --fresh build of the same inputs, in another folder."""
     copy = tmp_path_factory.mktemp("fresh") / "proj"
-    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("out", ".reporter-cache"))
+    shutil.copytree(project, copy, ignore=shutil.ignore_patterns("out"))
     assert run(copy, "--fresh").returncode == 0
     return outputs(copy / "out")
 
@@ -96,7 +97,7 @@ def consistent(out: Path) -> dict[str, bytes]:
 def leftovers(root: Path) -> list[str]:
     """Temporary files and folders, and worker processes, of builds of `root`."""
     found = [p.name for p in root.glob(".out.*")]
-    found += [str(p) for p in (root / ".reporter-cache").glob("*/tmp-*.tmp")]
+    found += [str(p) for p in folder_of(root).glob("*/tmp-*.tmp")]
     for cmdline in Path("/proc").glob("[0-9]*/cmdline"):
         try:
             text = cmdline.read_bytes().replace(b"\0", b" ").decode(errors="replace")
@@ -192,12 +193,12 @@ def test_an_interrupt_swallowed_inside_weasyprint_still_stops_the_build(
 
     monkeypatch.setattr(pdf, "render_pdf", swallowing)
     copy = tmp_path / "proj"
-    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".reporter-cache"))
+    shutil.copytree(project, copy)
     before = consistent(copy / "out")
     with pytest.raises(Interrupted):
         build(Project.at(copy), progress=lambda _: None, fresh=True)
     assert consistent(copy / "out") == before
-    assert not list((copy / ".reporter-cache").glob("pdf/*"))  # the broken PDF was not cached
+    assert not list(folder_of(copy).glob("pdf/*"))  # the broken PDF was not cached
 
 
 @pytest.mark.parametrize("stage", ["table", "quantity", "chart", "pdf"])
@@ -212,7 +213,7 @@ def test_a_damaged_cache_entry_is_recomputed(project, fresh, tmp_path, stage, da
     )
     assert run(copy).returncode == 0
     good = outputs(copy / "out")
-    entries = list((copy / ".reporter-cache" / stage).glob("*.*"))
+    entries = list((folder_of(copy) / stage).glob("*.*"))
     assert entries, stage
     for entry in entries:
         data = entry.read_bytes()
@@ -278,7 +279,7 @@ def test_a_cache_that_cannot_be_written_is_a_warning(project, tmp_path, monkeypa
     from reporter import cache
 
     copy = tmp_path / "proj"
-    shutil.copytree(project, copy, ignore=shutil.ignore_patterns(".reporter-cache"))
+    shutil.copytree(project, copy)
 
     def full(self, path, data):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC), str(path))
@@ -310,7 +311,10 @@ def test_concurrent_builds_in_one_folder(project, fresh):
 def test_a_damaged_entry_is_noted_with_verbose(project, tmp_path):
     copy = tmp_path / "proj"
     shutil.copytree(project, copy)
-    for entry in (copy / ".reporter-cache" / "table").glob("*.json"):
+    assert run(copy).returncode == 0  # a cache of its own (the cache is per project folder)
+    entries = list((folder_of(copy) / "table").glob("*.json"))
+    assert entries
+    for entry in entries:
         entry.write_bytes(entry.read_bytes()[:-5])
     result = run(copy, "-v")
     assert result.returncode == 0

@@ -21,5 +21,5 @@ def new_project(target: Path) -> list[Path]:
         raise UsageError("folder is not empty", Location(target), "give a new or empty folder")
     shutil.copytree(HERE / "project", target, dirs_exist_ok=True)
     shutil.copytree(THEME, target / "templates", dirs_exist_ok=True)
-    (target / ".gitignore").write_text("/out/\n/.reporter-cache/\n")
+    (target / ".gitignore").write_text("/out/\n/.out.*/\n")  # a build's staging and snapshot
     return sorted(p for p in target.rglob("*") if p.is_file())
