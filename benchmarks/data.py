@@ -87,7 +87,6 @@ def big_project(target: Path, megabytes: int = 50) -> Path:
     for name, text in files.items():
         (target / name).parent.mkdir(parents=True, exist_ok=True)
         (target / name).write_text(text)
-    (target / "templates").symlink_to(ROOT / "templates")
     (target / "data").mkdir()
     rng = random.Random(1)
     with (target / "data" / "big.csv").open("w") as handle:

@@ -2,7 +2,7 @@
 
     python benchmarks/editions.py [--sample N] [--skip-full]
 
-On a private copy of the example (its templates link re-pointed), measures:
+On a private copy of the example, measures:
 
 1. a cold single-edition build: a fresh `reporter build --edition ID --fresh` process;
 2. the time per edition in a warm worker: N editions built one after the other in one process
@@ -48,9 +48,7 @@ def timed(command: list[str]) -> float:
 
 
 def copy_example(target: Path) -> Path:
-    shutil.copytree(EXAMPLE, target, symlinks=True, ignore=shutil.ignore_patterns("out"))
-    (target / "templates").unlink()
-    (target / "templates").symlink_to(ROOT / "templates")
+    shutil.copytree(EXAMPLE, target, ignore=shutil.ignore_patterns("out"))  # the default theme
     return target
 
 
