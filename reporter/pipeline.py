@@ -63,7 +63,8 @@ def compute_tables(
             spec = doc.tables[block.id]
             at = spec.data_loc or spec.loc
             spec_bytes = (project.root / spec.path).read_bytes()
-            key = digest(spec_bytes, repr(project.params), locale, datasets.key(spec.data, at))
+            key = digest(spec_bytes, repr(project.params), locale, str(doc.meta.get("na")),
+                         datasets.key(spec.data, at))  # fmt: skip
             rows = cache.json(
                 "table",
                 key,
@@ -287,9 +288,11 @@ def export_pdf(
     the key: after upgrading them, build with --fresh."""
     from importlib.metadata import version
 
+    from reporter.export.budget import Budget, check_tables
     from reporter.export.evidence import Attached, attach
     from reporter.export.model import ATTACHMENT_NAME, document_model, model_json
 
+    check_tables(tables, Budget.from_environment())  # a table too long to lay out: at its spec
     epoch = calendar.timegm(doc.meta["date"].timetuple())
     model = model_json(document_model(doc, tables, charts))
     assets = files_digest([p for p in project.assets.rglob("*") if p.is_file()], project.root)

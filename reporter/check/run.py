@@ -128,7 +128,9 @@ def check_document(doc: Document, quantities: Quantities, root: Path) -> CheckRe
         if isinstance(figure, Computed):
             with errors.each():
                 value = computed_value(figure, quantities, language)
-                report.findings.append(_computed(place, figure, value, before, aliases, language))
+                na = doc.meta.get("na") or NA_MARK
+                found = _computed(place, figure, value, before, aliases, language, na)
+                report.findings.append(found)
             continue
         if figure.source is not None:
             report.findings.append(_declared(place, figure, doc, sources))
@@ -160,13 +162,14 @@ def _language(doc: Document) -> str:
 
 
 def _computed(
-    place: str, node: Computed, value, before: str, aliases: dict, language: str = "en"
-) -> Finding:
+    place: str, node: Computed, value, before: str, aliases: dict, language: str = "en",
+    na: str = NA_MARK,
+) -> Finding:  # fmt: skip
     """A computed value: its text written from the data, then checked as a typed figure is
-    (words chosen by the sign alone pass, unless no word fits). No value writes the NA mark,
-    and fails."""
+    (words chosen by the sign alone pass, unless no word fits). No value writes the
+    document's NA mark (`na`), and fails."""
     if value.missing:
-        node.text = NA_MARK
+        node.text = na
         return _not_available(place, node, node.quantity, value)
     written = write(node, value, change_direction(before, language), language)
     node.text = written.text

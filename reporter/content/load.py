@@ -20,7 +20,7 @@ from reporter.content.model import (
     ScheduleItem,
     TableBlock,
 )
-from reporter.content.tablespec import read_table_spec
+from reporter.content.tablespec import NA_MARK, read_table_spec
 from reporter.content.where import parse_where
 from reporter.content.yamlsource import Map, current_parameters, load_mapping, load_yaml, where
 from reporter.errors import Collector, Location, ReportError, suggest
@@ -62,7 +62,7 @@ def load_document(root: Path) -> Document:
     for block in doc.blocks():  # each table's and chart's spec, every one's errors reported
         with errors.each():
             if isinstance(block, TableBlock) and block.id not in doc.tables:
-                doc.tables[block.id] = read_table_spec(root, block.id, block.loc)
+                doc.tables[block.id] = read_table_spec(root, block.id, block.loc, meta["na"])
             elif isinstance(block, FigureBlock) and block.id not in doc.charts:
                 doc.charts[block.id] = read_chart_spec(root, block.id, block.loc)
     errors.done()
@@ -91,6 +91,7 @@ def _meta(data: object, loc: Location) -> dict:
     meta["parts"] = [schema.text(p) for p in data["parts"]]
     meta["language"] = schema.text(data.get("language", "en"))
     meta["strict"] = data.get("strict", False)
+    meta["na"] = schema.text(data.get("na", NA_MARK))
     agenda = data.get("agenda")
     meta["agenda"] = {} if agenda is None else {
         key: schema.text(agenda.get(key, "")) for key in ("item", "note", "title")

@@ -94,18 +94,19 @@ class TableSpec:
     data_loc: Location | None = None  # where `data:` is written
 
 
-def read_table_spec(root: Path, table_id: str, called_at: Location) -> TableSpec:
+def read_table_spec(root: Path, table_id: str, called_at: Location, na: str = NA_MARK) -> TableSpec:
+    """`na`: the document's mark for no value (document.yaml `na:`), unless the spec's own."""
     path = schema.spec_path(root, "tables", table_id, "table", called_at)
     shown = path.relative_to(root)
-    return parse_table_spec(load_yaml(path, shown), table_id, shown)
+    return parse_table_spec(load_yaml(path, shown), table_id, shown, na)
 
 
-def parse_table_spec(data: object, table_id: str, shown: Path) -> TableSpec:
+def parse_table_spec(data: object, table_id: str, shown: Path, na: str = NA_MARK) -> TableSpec:
     """A table spec: validated against its schema (content/schemas/table.schema.json), then its
     columns, rows and notes read."""
     schema.validate(data, "table", Location(shown))
     assert isinstance(data, Map)
-    base = _format(data.get("format"), NumberFormat())
+    base = _format(data.get("format"), NumberFormat(na=na))
     errors, columns = Collector(), []
     for item in data["columns"]:  # every bad column and row in one run
         with errors.each():

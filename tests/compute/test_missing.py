@@ -126,6 +126,31 @@ def test_the_na_mark_is_declared_in_the_format_of_the_table_or_a_column(make_pro
     assert cells(t) == [["Atlantis", "–", "n/a", "–", "100"]]
 
 
+def test_the_documents_na_mark_is_every_tables_unless_a_format_says_otherwise(make_project):
+    """document.yaml's `na:` (the project's mark), a table's format over it, a column's over
+    that; a changed mark is a new table, not one from the cache."""
+    spec = """
+        title: Marks
+        data: stock
+        rows:
+          - {id: atlantis, label: Atlantis, where: {country: Atlantis}}
+        columns:
+          - {id: a, heading: A, sum: migrants, where: {year: 2017}}
+          - {id: b, heading: B, formula: a + 1, format: {na: n/a}}
+    """
+    document = "symbol: X/1/2\ntitle: T\ndate: 2020-01-31\nparts: [main.yaml]\nna: \u2013\n"
+    root = make_project({"content/tables/first-table.yaml": spec,
+                         "data/stock.csv": blank("Atlantis,North,2017"),
+                         "content/document.yaml": document})  # fmt: skip
+    project = Project.at(root)
+    cache = Cache(root)
+    first = compute_tables(load(project), project, cache=cache)["first-table"]
+    assert cells(first) == [["Atlantis", "\u2013", "n/a"]]
+    (root / "content/document.yaml").write_text(document.replace("na: \u2013", "na: '-'"))
+    again = compute_tables(load(project), project, cache=cache)["first-table"]
+    assert cells(again) == [["Atlantis", "-", "n/a"]]
+
+
 def test_a_mark_made_of_nothing_is_not_read_as_zero_by_the_table_check(make_project):
     spec = """
         title: Parts
