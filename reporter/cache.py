@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from reporter import __version__
-from reporter.files import pid_alive
+from reporter.files import remove_orphans
 
 ENVIRONMENT = "REPORTER_CACHE_DIR"  # the base folder, instead of the user's cache folder
 KEY = "key"  # the machine's key, in the base folder
@@ -227,10 +227,7 @@ class Cache:
         """Temporary files of builds that died before they could remove them (entries of this
         project, and a key being made)."""
         assert self.folder is not None
-        for tmp in [*self.folder.glob("*/tmp-*-*.tmp"), *base.glob("tmp-*-*.tmp")]:
-            pid = tmp.name.split("-")[1]
-            if pid.isdigit() and not pid_alive(int(pid)):
-                tmp.unlink(missing_ok=True)
+        remove_orphans([*self.folder.glob("*/tmp-*-*.tmp"), *base.glob("tmp-*-*.tmp")], "tmp")
 
 
 # --- the machine's key -------------------------------------------------------------------------

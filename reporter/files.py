@@ -5,7 +5,10 @@ from __future__ import annotations
 
 import hashlib
 import os
+import re
+import shutil
 import stat
+from collections.abc import Iterable
 from pathlib import Path
 
 from reporter.errors import Collector, Location, ReportError
@@ -28,6 +31,18 @@ def pid_alive(pid: int) -> bool:
     except PermissionError:  # it runs, as another user
         return True
     return True
+
+
+def remove_orphans(paths: Iterable[Path], kind: str) -> None:
+    """Files and folders a process left behind when it died, named `…KIND-PID…`
+    (`.out.staging-PID`, `tmp-PID-XXXX.tmp`); those of a process that runs are kept."""
+    for path in paths:
+        pid = re.search(rf"{kind}-(\d+)", path.name)
+        if pid and not pid_alive(int(pid.group(1))):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
 
 
 def project_root(path: Path, shown: Path) -> Path:

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from reporter.errors import Location, ReportError, UsageError
-from reporter.files import copy_inputs, pid_alive
+from reporter.files import copy_inputs, remove_orphans
 
 INPUT_FOLDERS = ("content", "data", "templates")  # what a build reads, besides reporter
 # reporter's default theme: the templates of a project that has no templates/ of its own
@@ -89,14 +89,14 @@ def snapshot(project: Project, near: Path | None = None) -> Iterator[Project]:
 
 
 def _private_folder(near: Path) -> Path:
-    """`.OUT.inputs-THREAD-PID` next to the outputs (where a cluster's workers see it too), or
+    """`.OUT.inputs-PID-THREAD` next to the outputs (where a cluster's workers see it too), or
     in the system's temporary folder when that cannot be written. Its name is the same for
     every build of a thread, so that a warm process keeps its compiled templates."""
     near = near.absolute()
-    tail = f"inputs-{threading.get_native_id()}-{os.getpid()}"
+    tail = f"inputs-{os.getpid()}-{threading.get_native_id()}"
     for base, name in ((near.parent, f".{near.name}.{tail}"),
                        (Path(tempfile.gettempdir()), f"reporter-{tail}")):  # fmt: skip
-        _remove_orphans(base)
+        remove_orphans([*base.glob(".*.inputs-*"), *base.glob("reporter-inputs-*")], "inputs")
         folder = base / name
         shutil.rmtree(folder, ignore_errors=True)
         try:
@@ -106,14 +106,6 @@ def _private_folder(near: Path) -> Path:
             continue
     raise ReportError("cannot make a folder for the build", Location(near),
                       "give --out a folder you can write to")  # fmt: skip
-
-
-def _remove_orphans(base: Path) -> None:
-    """Snapshots of builds whose process has died (killed before they could remove them)."""
-    for path in [*base.glob(".*.inputs-*-*"), *base.glob("reporter-inputs-*-*")]:
-        pid = path.name.rpartition("-")[2]
-        if pid.isdigit() and not pid_alive(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
 
 
 def _relocated(exc: ReportError, folder: Path) -> ReportError:

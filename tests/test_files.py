@@ -123,3 +123,20 @@ def test_a_content_file_over_its_limit_is_refused_before_it_is_read(make_root, c
         f"than the {MAX_CONTENT_BYTES:,} allowed (split it, or keep it out of content/, data/ "
         "and templates/)\n"
     )
+
+
+def test_orphans_of_dead_processes_are_removed_and_the_living_kept(tmp_path):
+    from reporter.files import remove_orphans
+
+    dead, alive = 999_999_999, os.getpid()
+    made = [tmp_path / f".out.staging-{dead}", tmp_path / f".out.staging-{alive}",
+            tmp_path / f".out.inputs-{dead}-{alive}", tmp_path / f"tmp-{dead}-ab12.tmp",
+            tmp_path / f"tmp-{alive}-{dead}.tmp"]  # fmt: skip
+    for path in made:
+        path.mkdir() if path.suffix != ".tmp" else path.write_text("")
+    remove_orphans(made[:2], "staging")
+    remove_orphans(made[2:3], "inputs")  # the process id, not the thread's
+    remove_orphans(made[3:], "tmp")
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f".out.staging-{alive}", f"tmp-{alive}-{dead}.tmp"]
+    )

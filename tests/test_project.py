@@ -200,7 +200,7 @@ def test_an_oversized_input_is_refused_by_its_size_before_it_is_read(make_root):
 def test_the_snapshot_is_removed_and_a_dead_builds_is_swept(make_root, tmp_path):
     project = make_root("basic")
     out = tmp_path / "out"
-    dead = tmp_path / ".out.inputs-1-999999999"  # a pid no process has
+    dead = tmp_path / ".out.inputs-999999999-1"  # a pid no process has
     (dead / "content").mkdir(parents=True)
     build_quietly(project, out)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["basic", "out"]

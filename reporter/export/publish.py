@@ -24,8 +24,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from reporter import files
 from reporter.errors import Location, ReportError
-from reporter.files import pid_alive
 
 MANIFEST = "manifest.json"
 
@@ -70,10 +70,8 @@ def staged(out: Path) -> Iterator[Path]:
 
 def remove_orphans(out: Path) -> None:
     """Staging and old folders of builds whose process has died."""
-    for path in out.parent.glob(f".{out.name}.*-*"):
-        kind, _, pid = path.name.rpartition("-")
-        if kind.endswith((".staging", ".old")) and pid.isdigit() and not pid_alive(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
+    for kind in ("staging", "old"):
+        files.remove_orphans(out.parent.glob(f".{out.name}.{kind}-*"), kind)
 
 
 HINTS = {

@@ -30,7 +30,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from reporter.files import pid_alive
+from reporter import files
 
 
 @dataclass
@@ -65,10 +65,7 @@ def private_folder(out: Path) -> Path:
 
 def remove_orphans(out: Path) -> None:
     """Folders of sessions that were killed before they could remove theirs."""
-    for path in out.parent.glob(f".{out.name}.watch-*"):
-        pid = path.name.rpartition("-")[2]
-        if pid.isdigit() and not pid_alive(int(pid)):
-            shutil.rmtree(path, ignore_errors=True)
+    files.remove_orphans(out.parent.glob(f".{out.name}.watch-*"), "watch")
 
 
 class WarmRenderer:
