@@ -37,8 +37,8 @@ from reporter.cache import digest, files_digest
 from reporter.content import schema
 from reporter.content.yamlsource import Map, Text, load_yaml, where
 from reporter.data.readers import ReadOptions, read_file
-from reporter.data.sql import run_query, sql_error
-from reporter.data.tabular import Dataset, as_text
+from reporter.data.sql import check_statement, run_query, sql_error, table_names
+from reporter.data.tabular import Dataset, as_text, clipped
 from reporter.errors import Collector, Location, ReportError, suggest
 
 FILE_NAME = "datasets.yaml"
@@ -205,7 +205,7 @@ class Datasets:
                 found = run_query(f"{name} check", check.sql, inputs, check.loc).frame
                 if len(found):
                     rows = "; ".join(
-                        ", ".join(f"{k}={as_text(v)}" for k, v in row.items())
+                        ", ".join(f"{clipped(k)}={clipped(as_text(v))}" for k, v in row.items())
                         for row in found.head(MAX_CHECK_ROWS).to_dict("records")
                     )
                     more = len(found) - MAX_CHECK_ROWS
@@ -217,17 +217,21 @@ class Datasets:
         errors.done()
 
     def _inputs(self, item: Declared | Check) -> list[str]:
-        """The datasets a query reads: the table names DuckDB's parser finds in it. Where
-        DuckDB cannot list them without binding the query (some UNPIVOTs), every known name
-        the query mentions as a word; the query's own run then reports real errors."""
+        """The datasets a query reads: the table names DuckDB's binder finds in it, asked of
+        a connection with no access to files (sql.table_names), once the query is known to be
+        one query (sql.check_statement). Where DuckDB cannot list them (some UNPIVOTs, a
+        PIVOT), every known name the query mentions as a word; the query's own run then
+        reports real errors."""
         import duckdb
 
         query = str(item.sql)
         if query in self.inputs:
             return self.inputs[query]
+        what = f"the query of {item.name!r}" if isinstance(item, Declared) else "the check"
+        check_statement(item.sql, item.loc, what)  # nothing but a query is even bound
         known = {n.lower(): n for n in self.names()}
         try:
-            tables = duckdb.get_table_names(query)
+            tables = table_names(query)
         except duckdb.ParserException as exc:
             raise sql_error(exc, item.sql, item.loc) from None
         except duckdb.Error:

@@ -10,7 +10,9 @@ word in a numeric column is caught, with its line, where a number is needed.
 
 Data files are untrusted (docs/security.md): a file is read only if it is a regular file
 inside the project and at most MAX_BYTES long, checked before a byte is read; rows, columns
-and cells are bounded before they are built.
+and cells are bounded before they are built. A workbook is checked by workbooks.py before
+calamine reads it (a zip bomb, a sheet whose last cell is XFD1048576). A cell, a header or a
+sheet name is quoted in a message cut to MAX_QUOTED characters (`clipped`), never whole.
 """
 
 from __future__ import annotations
@@ -30,9 +32,11 @@ from reporter.data.tabular import (
     Origin,
     as_text,
     check_numbers,
+    clipped,
     raise_all,
     whole_numbers,
 )
+from reporter.data.workbooks import check_workbook
 from reporter.errors import Location, ReportError, suggest
 from reporter.files import read_bytes
 
@@ -71,7 +75,8 @@ def read_file(name: str, path: Path, shown: Path, options: ReadOptions) -> Datas
             raise ReportError(
                 "an .xlsx workbook: give the sheet to read",
                 Location(shown),
-                f"declare it in datasets.yaml with file: and sheet: (sheets: {_sheets(raw)})",
+                "declare it in datasets.yaml with file: and sheet: "
+                f"(sheets: {_sheets(raw, shown)})",
             )
         return read_xlsx(name, raw, shown, options)
     if path.suffix.lower() == ".xls" or raw.startswith(b"\xd0\xcf\x11\xe0"):
@@ -156,8 +161,11 @@ def _parse_body(body: bytes, codec: str, width: int, options: ReadOptions):
 def read_xlsx(name: str, raw: bytes, shown: Path, options: ReadOptions) -> Dataset:
     import pandas as pd
 
-    sheet = _sheet(raw, shown, options.sheet)
     at = Path(f"{shown}[{options.sheet}]")  # messages: data/x.xlsx[Table 1]:14:6
+    bounds = check_workbook(raw, shown, options.sheet)  # before calamine reads a byte
+    if bounds is not None:  # (the sheet exists: calamine says so below otherwise)
+        _bound(bounds.rows, bounds.columns, Location(at))
+    sheet = _sheet(raw, shown, options.sheet)
     height, width = sheet.total_height, sheet.total_width
     _bound(height, width, Location(at))
     grid = sheet.to_python(skip_empty_area=False)
@@ -201,7 +209,7 @@ def header_names(rows: list[list[object]], at: Location) -> list[str]:
         if n in seen:
             errors.append(
                 ReportError(
-                    f"column name {n!r} appears twice in the header "
+                    f"column name {clipped(n)!r} appears twice in the header "
                     f"(columns {seen[n]} and {i + 1})",
                     at,
                     "give the header rows that tell them apart (header: [first, last])",
@@ -402,6 +410,8 @@ def _missing(value: object, na: tuple[str, ...]) -> bool:
 
 def _cell(value: object, options: ReadOptions) -> object:
     """An xlsx cell as a number, a text, or None (missing)."""
+    if type(value) is float:  # most cells: as below, without the questions
+        return value
     if _missing(value, options.na):
         return None
     if isinstance(value, bool):
@@ -425,15 +435,16 @@ def _workbook(raw: bytes, shown: Path):
     try:
         return CalamineWorkbook.from_filelike(io.BytesIO(raw))
     except Exception as exc:  # calamine raises its own types for damaged workbooks
-        raise ReportError(f"cannot read the workbook: {exc}", Location(shown)) from None
+        raise ReportError(f"cannot read the workbook: {clipped(exc)}", Location(shown)) from None
 
 
-def _sheets(raw: bytes) -> str:
+def _sheets(raw: bytes, shown: Path) -> str:
     try:
         from python_calamine import CalamineWorkbook
 
+        check_workbook(raw, shown, None)  # what calamine reads to list them: bounded first
         return ", ".join(
-            repr(s) for s in CalamineWorkbook.from_filelike(io.BytesIO(raw)).sheet_names
+            repr(clipped(s)) for s in CalamineWorkbook.from_filelike(io.BytesIO(raw)).sheet_names
         )
     except Exception:
         return "unreadable"
@@ -445,9 +456,10 @@ def _sheet(raw: bytes, shown: Path, name: str):
         raise ReportError(
             f"the workbook has no sheet {name!r}",
             Location(shown),
-            suggest(name, book.sheet_names) or f"sheets: {', '.join(book.sheet_names)}",
+            suggest(name, book.sheet_names)
+            or f"sheets: {', '.join(map(clipped, book.sheet_names))}",
         )
     try:
         return book.get_sheet_by_name(name)
     except Exception as exc:
-        raise ReportError(f"cannot read sheet {name!r}: {exc}", Location(shown)) from None
+        raise ReportError(f"cannot read sheet {name!r}: {clipped(exc)}", Location(shown)) from None

@@ -165,3 +165,47 @@ def test_a_header_far_down_a_large_file_is_found(tmp_path, bom):
     assert list(data.frame.columns) == ["a", "b"]
     assert data.frame["b"].tolist() == ["é"]
     assert data.origin.at(data.frame.index[0], "b") == Location(Path("data/x.csv"), 4, 2)
+
+
+# --- a cell is never quoted whole --------------------------------------------------------------
+
+
+def test_a_long_cell_is_quoted_cut_short(tmp_path):
+    """A 1.5 GB cell once wrote 3 GB to stderr: a message quotes 80 characters of a cell."""
+    data = read(tmp_path, "name,value\na," + "7x" * 500_000 + "\n")
+    with pytest.raises(ReportError) as caught:
+        numeric_column(data, "value", Location(Path("t.yaml")))
+    assert str(caught.value).startswith(
+        "data/x.csv:2:2: column 'value' has '" + "7x" * 39 + "7…' where a number is expected"
+    )
+    assert len(str(caught.value)) < 300
+
+
+def test_long_column_and_sheet_names_are_quoted_cut_short(tmp_path):
+    from reporter.data.tabular import require_columns
+
+    with pytest.raises(ReportError) as caught:
+        header_names([["y" * 100_000, "y" * 100_000]], Location(Path("x"), 1))
+    assert f"column name '{'y' * 79}…' appears twice" in str(caught.value)
+    assert len(str(caught.value)) < 400
+    data = read(tmp_path, "z" * 100_000 + ",b\n1,2\n")
+    with pytest.raises(ReportError) as caught:
+        require_columns(data, ["c"], Location(Path("t.yaml")))
+    assert str(caught.value).endswith(f"(columns: {'z' * 79}…, b)")
+
+
+def test_a_failing_check_quotes_its_rows_cut_short(tmp_path):
+    from tests.matrix import data_project
+
+    root = data_project(tmp_path, """
+        long:
+          file: wide.csv
+          checks:
+            - sql: select repeat('w', 5000) as note from long limit 1
+              message: a note
+    """)  # fmt: skip
+    with pytest.raises(ReportError) as caught:
+        Datasets(root)("long")
+    assert str(caught.value) == (
+        f"data/datasets.yaml:4:12: check of 'long' fails: a note: note={'w' * 79}…"
+    )
