@@ -244,11 +244,14 @@ def _build(project, out, pdf, draft, progress, fresh, guard: InterruptGuard) -> 
     described, hashed = datasets.describe(), project.digests
     pdf_bytes, pages = None, 0
     if pdf:
-        built = manifest(project.root, outputs, fonts, described, params, hashed)
-        attached = evidence_of(project, described, tables, report, built)
+        attached = evidence_of(project, described, tables, report)
+
+        def sealed(made: dict) -> bytes:  # the PDF's own manifest, once its pages are made
+            return manifest(project.root, outputs, fonts, described, params, hashed, made)
+
         pdf_bytes, pages = stage(
             "Writing PDF", export_pdf, doc, tables, charts, html, project, out, cache, guard,
-            attached,
+            attached, sealed,
         )  # fmt: skip
         outputs[f"{stem}.pdf"] = pdf_bytes
     record = manifest(project.root, outputs, fonts, described, params, hashed)
@@ -266,30 +269,35 @@ def _build(project, out, pdf, draft, progress, fresh, guard: InterruptGuard) -> 
     )
 
 
-def evidence_of(project: Project, described: dict, tables: dict, report, manifest: bytes):
+def evidence_of(project: Project, described: dict, tables: dict, report):
     """What the PDF carries to be re-verified alone (export/evidence.py): the data files the
-    datasets were read from (`described`, as in the manifest) and their declarations."""
+    datasets were read from (`described`, as in the manifest) and their declarations; the
+    manifest is added once the pages are made (export_pdf)."""
     from reporter.check.report import as_json
-    from reporter.export.evidence import evidence
+    from reporter.export.evidence import MANIFEST, evidence
 
     data = [entry["file"] for entry in described.values() if "file" in entry]
     data += [p.relative_to(project.root).as_posix() for p in project.data_dir().glob("*.yaml")]
     check_json = as_json(report, project.root).encode("utf-8")
-    return evidence(project.root, data, tables, check_json, manifest)
+    files = evidence(project.root, data, tables, check_json, b"")
+    del files[MANIFEST]
+    return files
 
 
 def export_pdf(
     doc, tables, charts, html: str, project: Project, out: Path, cache: Cache, guard=None,
-    attached: dict | None = None,
+    attached: dict | None = None, sealed=None,
 ):  # fmt: skip
     """(PDF bytes, page count). The rendered pages (with the embedded model) are cached by
     the HTML, the model, the assets and the renderer's version; the evidence (`attached`) is
-    then added to them (export/evidence.py). System libraries (Pango, HarfBuzz) are not in
-    the key: after upgrading them, build with --fresh."""
+    then added to them (export/evidence.py), with the manifest `sealed(made)` writes once
+    the pages are known (`made`: each page's record and each attachment's size and sha256,
+    what `reporter check FILE.pdf` holds the PDF to). System libraries (Pango, HarfBuzz) are
+    not in the key: after upgrading them, build with --fresh."""
     from importlib.metadata import version
 
     from reporter.export.budget import Budget, check_tables
-    from reporter.export.evidence import Attached, attach
+    from reporter.export.evidence import MANIFEST, Attached, attach
     from reporter.export.model import ATTACHMENT_NAME, document_model, model_json
 
     check_tables(tables, Budget.from_environment())  # a table too long to lay out: at its spec
@@ -311,7 +319,36 @@ def export_pdf(
 
     packed = cache.bytes("pdf", key, render, "pdf", verify=is_whole_pdf)
     header, _, data = packed.partition(b"\n")
-    return (attach(data, attached, epoch) if attached else data), json.loads(header)["pages"]
+    pages = json.loads(header)["pages"]
+    if not attached:
+        return data, pages
+    files = dict(attached)
+    if sealed is not None:
+        files[MANIFEST] = Attached(sealed(_made(doc, tables, data, key, cache, files, model)),
+                                   "Supplement")  # fmt: skip
+    return attach(data, files, epoch), pages
+
+
+def _made(doc, tables, pdf: bytes, key: str, cache: Cache, files: dict, model: bytes) -> dict:
+    """The PDF as the build made it, for its manifest: each page's digest and texts (cached
+    by the rendered pages and the content's text) and each attachment's size and sha256."""
+    from hashlib import sha256
+
+    from reporter.export.model import ATTACHMENT_NAME
+    from reporter.export.pagetext import page_records, units
+
+    body, notes = units(doc, tables)
+    rtl = right_to_left(doc.meta.get("language", "en"))
+    text_key = digest(key, repr(body), repr(notes), str(rtl))
+    pages = cache.json("pages", text_key, lambda: page_records(pdf, body, notes, rtl))
+    carried = {name: data for name, (data, _) in files.items()} | {ATTACHMENT_NAME: model}
+    return {
+        "attachments": {
+            name: {"sha256": sha256(data).hexdigest(), "size": len(data)}
+            for name, data in sorted(carried.items())
+        },
+        "pages": pages,
+    }
 
 
 def is_whole_pdf(packed: bytes) -> bool:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import difflib
 import itertools
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 
 SIMILAR = 0.5  # paragraphs at least this alike (difflib ratio) are "changed", not removed + added
@@ -258,7 +259,7 @@ def _cells(name: str, previous: dict, table: dict) -> list[Change]:
 def _column_names(columns: dict[str, str]) -> dict[str, str]:
     """The leaf heading, or the whole heading path where leaves repeat ("1990" twice)."""
     leaves = {cid: path.rsplit(" / ", 1)[-1] for cid, path in columns.items()}
-    counts = {leaf: list(leaves.values()).count(leaf) for leaf in leaves.values()}
+    counts = Counter(leaves.values())  # linear: a model's columns are not trusted
     return {cid: leaf if counts[leaf] == 1 else columns[cid] for cid, leaf in leaves.items()}
 
 

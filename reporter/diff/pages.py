@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 SCALE = 1.0  # 72 dpi: enough to see a changed word, cheap to render
 THRESHOLD = 24  # grey-level difference that counts as a change (anti-aliasing stays below)
 GAP = 10  # pixels: changed rows closer than this belong to one region
+MAX_PIXELS = 4_000_000  # of a page drawn: 16 MB in colour, 4 MB in grey
 
 
 @dataclass
@@ -17,15 +17,27 @@ class PageChange:
     status: str = "changed"  # changed | added | removed
 
 
-def render_pages(pdf: Path) -> list:
-    """PIL images of every page."""
-    from reporter.export.readback import open_pdf
+class PageImages:
+    """A document's pages as greyscale PIL images, each drawn when it is asked for (one at a
+    time: a diff holds two pages, not two documents), at SCALE or smaller: at most
+    MAX_PIXELS (a page of 14,400 pt square is drawn at 0.14 of it)."""
 
-    document = open_pdf(pdf)
-    try:
-        return [page.render(scale=SCALE).to_pil().convert("L") for page in document]
-    finally:
-        document.close()
+    def __init__(self, document) -> None:
+        self.document = document  # pypdfium2, of pages walked within bounds (export/readback)
+
+    def __len__(self) -> int:
+        return len(self.document)
+
+    def __getitem__(self, index: int):
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        page = self.document[index]
+        try:
+            width, height = page.get_size()
+            scale = min(SCALE, (MAX_PIXELS / max(width * height, 1.0)) ** 0.5)
+            return page.render(scale=scale).to_pil().convert("L")
+        finally:
+            page.close()
 
 
 def changed_regions(old, new) -> list[tuple[int, int, int, int]]:

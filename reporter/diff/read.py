@@ -3,7 +3,6 @@ a model read off the text of its pages (reporter/diff/textmodel.py)."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from reporter.diff.layout import page_lines
@@ -11,33 +10,78 @@ from reporter.diff.textmodel import text_model
 from reporter.diff.words import vocabulary
 from reporter.errors import Location, ReportError
 from reporter.export.model import ATTACHMENT_NAME
-from reporter.export.readback import attachments, open_pdf
+from reporter.export.readback import MAX_JSON, MAX_PAGES, PdfFile, loads, read_manifest
 
 
-def read_models(old: Path, new: Path) -> tuple[dict, dict, bool]:
+class Side:
+    """One PDF of a diff, read as untrusted input (export/readback.py): its manifest when it
+    carries one (checked against its schema), its embedded model (read within the size the
+    manifest records), and its pages, as many as the manifest records (any other number is
+    an error: pages added or removed after the build) or MAX_PAGES, each walked within
+    bounds before pdfium reads it. No other attachment is read."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.file = PdfFile(path)
+        try:
+            self.manifest = read_manifest(self.file)
+            self.model = self._model()
+            self.document = self._pages()
+        except BaseException:
+            self.file.__exit__()
+            raise
+
+    def __enter__(self) -> Side:
+        return self
+
+    def __exit__(self, *_) -> None:
+        self.document.close()
+        self.file.__exit__()
+
+    def _model(self) -> dict | None:
+        if ATTACHMENT_NAME not in self.file.files():
+            return None
+        made = (self.manifest or {}).get("pdf", {}).get("attachments", {})
+        size = made.get(ATTACHMENT_NAME, {}).get("size", MAX_JSON)
+        allowed = f"the {size:,} bytes its manifest records" if size < MAX_JSON else ""
+        raw = self.file.read(ATTACHMENT_NAME, min(size, MAX_JSON), allowed)
+        return checked_model(raw, self.path)
+
+    def _pages(self):
+        recorded = len((self.manifest or {}).get("pdf", {}).get("pages", [])) or None
+        pages, count = self.file.pages(recorded or MAX_PAGES)
+        if recorded is not None and count != recorded:
+            many = f"more than {MAX_PAGES:,}" if count > MAX_PAGES else f"{count:,}"
+            raise ReportError(
+                f"it has {many} pages, its manifest records {recorded:,}", Location(self.path),
+                "pages were added or removed after the build: 'reporter check' says which",
+            )  # fmt: skip
+        if count > MAX_PAGES:
+            raise ReportError(f"cannot read PDF: it has more than {MAX_PAGES:,} pages",
+                              Location(self.path), "compare fewer pages")  # fmt: skip
+        self.file.digests(pages)
+        return self.file.pdfium(pages)
+
+
+def read_models(old: Side | Path, new: Side | Path) -> tuple[dict, dict, bool]:
     """(old, new, exact): the embedded models when both PDFs carry one; else both read off
     their pages, even the one that carries a model, so that both sides are read the same way
     (the same words, the same normalisation) and only what differs on the pages shows. One
     vocabulary, of both documents, decides the hyphens at line ends on either side."""
-    models = [embedded_model(old), embedded_model(new)]
-    if models[0] is not None and models[1] is not None:
-        return models[0], models[1], True
-    pages = [_lines(old), _lines(new)]
+    if isinstance(old, Path) and isinstance(new, Path):  # two files: read, then closed
+        with Side(old) as first, Side(new) as second:
+            return read_models(first, second)
+    assert isinstance(old, Side) and isinstance(new, Side)
+    if old.model is not None and new.model is not None:
+        return old.model, new.model, True
+    pages = [page_lines(old.document), page_lines(new.document)]
     words = vocabulary(line.text for side in pages for page in side for line in page)
     return text_model(pages[0], words), text_model(pages[1], words), False
 
 
 def embedded_model(path: Path) -> dict | None:
-    raw = attachments(path).get(ATTACHMENT_NAME)
-    return None if raw is None else checked_model(raw, path)
-
-
-def _lines(path: Path) -> list:
-    document = open_pdf(path)
-    try:
-        return page_lines(document)
-    finally:
-        document.close()
+    with Side(path) as side:
+        return side.model
 
 
 # what `compare` reads of each kind of entry: field -> allowed types
@@ -64,28 +108,43 @@ def checked_model(raw: bytes, path: Path) -> dict:
         )
 
     try:
-        model = json.loads(raw)
-    except (ValueError, RecursionError):
-        raise damaged("not JSON") from None
+        model = loads(raw)
+    except ValueError as exc:
+        raise damaged(str(exc)) from None
     if not isinstance(model, dict) or not isinstance(model.get("paragraphs"), list):
         raise damaged("not a document model")
     for kind, fields in _ENTRIES.items():
         entries = model.setdefault(kind, [])
-        rows = [r for t in entries if kind == "tables" and isinstance(t, dict)
-                for r in t.get("rows", [])]  # fmt: skip
-        for entry, expected in [*((e, fields) for e in entries), *((r, _ROW) for r in rows)]:
-            if not isinstance(entry, dict):
-                raise damaged(f"an entry of {kind} is not a mapping")
-            for field, types in expected.items():
-                if not isinstance(entry.get(field), types):
-                    raise damaged(f"{kind}: {field!r} missing or of the wrong type")
-            nested = [
-                *entry.get("series", {}).values(),
-                *([entry["cells"]] if "cells" in entry else []),
-            ]
-            if not all(isinstance(values, dict) for values in nested):
-                raise damaged(f"{kind}: values that are not mappings")
+        if not isinstance(entries, list):
+            raise damaged(f"{kind} is not a list")
+        for entry in entries:
+            why = _wrong(entry, fields, kind)
+            rows = entry["rows"] if kind == "tables" and not why else []
+            why = why or next(filter(None, (_wrong(row, _ROW, kind) for row in rows)), "")
+            if why:
+                raise damaged(why)
     return model
+
+
+def _wrong(entry: object, fields: dict, kind: str) -> str:
+    """What is wrong with an entry of the model, or "" """
+    if not isinstance(entry, dict):
+        return f"an entry of {kind} is not a mapping"
+    for field, types in fields.items():
+        if not isinstance(entry.get(field), types):
+            return f"{kind}: {field!r} missing or of the wrong type"
+    for field, inner in (("columns", str), ("cells", str), ("series", dict)):
+        values = entry.get(field, {}).values() if field in fields else ()
+        if not all(isinstance(value, inner) for value in values):
+            return f"{kind}: values that are not {'mappings' if inner is dict else 'text'}"
+    series = entry["series"].values() if "series" in fields else ()
+    if not all(_is_number(number) for values in series for number in values.values()):
+        return f"{kind}: values that are not numbers"
+    return ""
+
+
+def _is_number(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool)
 
 
 def page_texts(document) -> list[str]:

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import filecmp
 import subprocess
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from reporter.diff.compare import Change, compare
-from reporter.diff.pages import PageChange, compare_pages, render_pages
-from reporter.diff.read import read_models
+from reporter.diff.pages import PageChange, PageImages, compare_pages
+from reporter.diff.read import Side, read_models
 from reporter.diff.report import as_text, write_review
 from reporter.errors import Location, UsageError
 
@@ -33,25 +34,33 @@ class DiffResult:
 
 
 def diff_pdfs(old: Path, new: Path, review: Path | None = None) -> DiffResult:
+    """Both PDFs read as untrusted input (diff/read.py): their models and manifests alone of
+    their attachments, their pages within bounds, drawn one at a time."""
     for path in (old, new):
         if not path.is_file():
             raise UsageError(f"no such file: {path}", Location(path))
-    if old.read_bytes() == new.read_bytes():
+    try:
+        same = filecmp.cmp(old, new, shallow=False)  # read in blocks, not whole
+    except OSError as exc:
+        raise UsageError(f"cannot read {exc.filename}: {exc.strerror}", Location(old)) from None
+    if same:
         result = DiffResult([], [], (0, 0), True, identical=True)
-        old_images = new_images = []
-    else:
-        old_model, new_model, exact = read_models(old, new)
-        old_images, new_images = render_pages(old), render_pages(new)
+        if review is not None:
+            write_review(review, [], [], [], [], (str(old), str(new)))
+        return result
+    with Side(old) as old_side, Side(new) as new_side:
+        old_model, new_model, exact = read_models(old_side, new_side)
+        old_images, new_images = PageImages(old_side.document), PageImages(new_side.document)
         result = DiffResult(
             compare(old_model, new_model),
             compare_pages(old_images, new_images),
             (len(old_images), len(new_images)),
             exact,
         )
-    if review is not None:
-        write_review(
-            review, result.changes, result.pages, old_images, new_images, (str(old), str(new))
-        )
+        if review is not None:
+            write_review(
+                review, result.changes, result.pages, old_images, new_images, (str(old), str(new))
+            )
     return result
 
 

@@ -81,17 +81,24 @@ def manifest(
     datasets: dict | None = None,
     parameters: dict[str, str] | None = None,
     hashed: dict[str, str] | None = None,
+    pdf: dict | None = None,
 ) -> bytes:
     """`datasets`: what each dataset the build read was made from (files, read options,
     queries); `parameters`: an edition's values, listed when there are some; `hashed`: the
     project's `inputs`, when already read (a build writes two manifests: the PDF's own,
-    without the PDF, and out/'s)."""
-    data = {
-        "datasets": datasets or {},
-        "inputs": inputs(root) if hashed is None else hashed,
-        "outputs": {name: sha256(body) for name, body in sorted(outputs.items())},
-        "versions": versions(fonts),
-    } | ({"parameters": parameters} if parameters else {})
+    without the PDF, and out/'s); `pdf`: in the PDF's own, the PDF as the build made it (each
+    page's digest and texts, each attachment's size and sha256: export/pagetext.py), which
+    `reporter check FILE.pdf` holds the PDF to (manifest.schema.json)."""
+    data = (
+        {
+            "datasets": datasets or {},
+            "inputs": inputs(root) if hashed is None else hashed,
+            "outputs": {name: sha256(body) for name, body in sorted(outputs.items())},
+            "versions": versions(fonts),
+        }
+        | ({"parameters": parameters} if parameters else {})
+        | ({"pdf": pdf} if pdf else {})
+    )
     return (json.dumps(data, indent=2, sort_keys=True) + "\n").encode("utf-8")
 
 

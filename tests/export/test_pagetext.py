@@ -3,7 +3,7 @@ not, and the report says where the page parts from the content."""
 
 from __future__ import annotations
 
-from reporter.verify.text import Unit, compare, fold, words
+from reporter.export.pagetext import Unit, compare, fold, words
 
 
 def test_layout_choices_fold_away():
