@@ -61,8 +61,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.debug:
             raise
         _print_errors(exc)
-        # for check and diff, 1 means "figures fail" / "documents differ": bad input is 2
-        return 2 if isinstance(exc, UsageError) or args.func in (_check, _diff) else 1
+        return 2 if isinstance(exc, UsageError) else _failed(args)
     except KeyboardInterrupt as exc:  # SIGINT, or SIGTERM during a build (interrupts.py)
         print("interrupted: outputs left as they were", file=sys.stderr)
         return getattr(exc, "exit_code", 130)
@@ -73,7 +72,13 @@ def main(argv: list[str] | None = None) -> int:
 
         line = fs_error(exc, Path("."), "file system error")
         print(f"error: {printable(line, MAX_LINE)}", file=sys.stderr)
-        return 1
+        return _failed(args)
+
+
+def _failed(args: argparse.Namespace) -> int:
+    """The exit code of a run that could not be done: 1, but 2 for check and diff, where 1
+    means "figures fail" / "documents differ"."""
+    return 2 if args.func in (_check, _diff) else 1
 
 
 def _print_errors(exc: ReportError) -> None:

@@ -380,3 +380,26 @@ def test_the_readme_documents_every_option_and_the_exit_codes():
                     assert f"{option}" in readme, (name, option)
     for needed in ("--quiet", "--verbose", "--debug", "130", "143", "Chromium"):
         assert needed in readme
+
+
+@pytest.mark.parametrize("command", ["check", "diff"])
+def test_a_file_system_error_in_check_or_diff_is_exit_2_not_fails_or_differs(
+    command, tmp_path, monkeypatch, capsys
+):
+    """For check and diff, 1 means "a figure fails" / "the documents differ": a file that
+    cannot be read is 2, as a ReportError is."""
+    import errno
+
+    from reporter.diff import run as diff_run
+    from reporter.verify import run as verify_run
+
+    def refused(*args, **kwargs):
+        raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path / "a.pdf"))
+
+    monkeypatch.setattr(verify_run, "verify_pdf", refused)
+    monkeypatch.setattr(diff_run, "diff_pdfs", refused)
+    for name in ("a.pdf", "b.pdf"):
+        (tmp_path / name).write_bytes(b"%PDF-1.7\n")
+    paths = [str(tmp_path / "a.pdf")] + ([str(tmp_path / "b.pdf")] if command == "diff" else [])
+    assert main([command, *paths]) == 2
+    assert capsys.readouterr().err.startswith("error: ")
