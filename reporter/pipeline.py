@@ -241,20 +241,20 @@ def _build(project, out, pdf, draft, progress, fresh, guard: InterruptGuard) -> 
     stem = output_stem(doc.meta["symbol"])
     outputs = {f"{stem}.html": html.encode("utf-8")}
     fonts, params = project.assets / "fonts", dict(project.params)
-    described, hashed = datasets.describe(), project.digests
+    described = datasets.describe()
     pdf_bytes, pages = None, 0
     if pdf:
         attached = evidence_of(project, described, tables, report)
 
         def sealed(made: dict) -> bytes:  # the PDF's own manifest, once its pages are made
-            return manifest(project.root, outputs, fonts, described, params, hashed, made)
+            return manifest(project.digests, outputs, fonts, described, params, made)
 
         pdf_bytes, pages = stage(
             "Writing PDF", export_pdf, doc, tables, charts, html, project, out, cache, guard,
             attached, sealed,
         )  # fmt: skip
         outputs[f"{stem}.pdf"] = pdf_bytes
-    record = manifest(project.root, outputs, fonts, described, params, hashed)
+    record = manifest(project.digests, outputs, fonts, described, params)
     files = outputs | {"manifest.json": record}
     guard.check()
     publish(out, files, project.assets)

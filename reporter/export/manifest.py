@@ -10,29 +10,9 @@ import platform
 from importlib import metadata
 from pathlib import Path
 
-INPUT_FOLDERS = ("content", "data", "templates")
-
 
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
-
-
-def inputs(root: Path) -> dict[str, str]:
-    """Every file of content/, data/ and templates/ -> its sha256. A link is hashed as what it
-    points to where the build reads that: inside the project, or, for templates/, inside the
-    folder templates/ is (projects share templates through a link, as examples/ do). Any
-    other link is listed by name only (content and data outside the project are refused)."""
-    files = {}
-    for folder in INPUT_FOLDERS:
-        bases = [root.resolve()]
-        if folder == "templates":
-            bases.append((root / folder).resolve())
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file():
-                inside = any(path.resolve().is_relative_to(base) for base in bases)
-                digest = sha256(path.read_bytes()) if inside else "link outside the project"
-                files[path.relative_to(root).as_posix()] = digest
-    return files
 
 
 def versions(fonts: Path) -> dict[str, str]:
@@ -75,24 +55,23 @@ def _system_fonts() -> dict[str, Path | None]:
 
 
 def manifest(
-    root: Path,
+    inputs: dict[str, str],
     outputs: dict[str, bytes],
     fonts: Path,
     datasets: dict | None = None,
     parameters: dict[str, str] | None = None,
-    hashed: dict[str, str] | None = None,
     pdf: dict | None = None,
 ) -> bytes:
-    """`datasets`: what each dataset the build read was made from (files, read options,
-    queries); `parameters`: an edition's values, listed when there are some; `hashed`: the
-    project's `inputs`, when already read (a build writes two manifests: the PDF's own,
-    without the PDF, and out/'s); `pdf`: in the PDF's own, the PDF as the build made it (each
+    """`inputs`: every file of the project's content/, data/ and templates/ -> its sha256, as
+    the build's snapshot read it (project.snapshot); `datasets`: what each dataset the build
+    read was made from (files, read options, queries); `parameters`: an edition's values,
+    listed when there are some; `pdf`: in the PDF's own, the PDF as the build made it (each
     page's digest and texts, each attachment's size and sha256: export/pagetext.py), which
     `reporter check FILE.pdf` holds the PDF to (manifest.schema.json)."""
     data = (
         {
             "datasets": datasets or {},
-            "inputs": inputs(root) if hashed is None else hashed,
+            "inputs": inputs,
             "outputs": {name: sha256(body) for name, body in sorted(outputs.items())},
             "versions": versions(fonts),
         }

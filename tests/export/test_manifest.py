@@ -11,8 +11,9 @@ import platform
 import pytest
 
 from reporter.cli import main
-from reporter.export.manifest import inputs, manifest, sha256, versions
+from reporter.export.manifest import manifest, sha256, versions
 from reporter.pipeline import build
+from reporter.project import THEME, Project, snapshot
 from tests.conftest import ROOT, copy_example
 from tests.matrix import LONG, WIDE
 
@@ -26,6 +27,12 @@ def basic(make_root):
     return make_root("basic", own_templates=True)
 
 
+def inputs(root) -> dict[str, str]:
+    """What a build lists as its inputs: the digests its snapshot of the project read."""
+    with snapshot(Project.at(root), root / "out") as read:
+        return read.digests
+
+
 def test_every_input_is_listed_with_its_sha256(basic):
     listed = inputs(basic.root)
     files = sorted(
@@ -34,7 +41,7 @@ def test_every_input_is_listed_with_its_sha256(basic):
         for p in (basic.root / folder).rglob("*")
         if p.is_file()
     )
-    assert sorted(listed) == files
+    assert list(listed) == files  # sorted
     assert "content/tables/hosts.yaml" in listed and "templates/assets/report.css" in listed
     assert "README.md" not in listed  # only content/, data/ and templates/ are inputs
     for name, digest in listed.items():
@@ -48,45 +55,36 @@ def test_an_edited_input_changes_its_hash_only(basic):
     assert {n for n in before if before[n] != after[n]} == {"data/hosts.csv"}
 
 
-def test_a_link_leading_out_of_the_project_is_listed_by_name_only(make_root, tmp_path):
-    project = make_root("basic", own_templates=True)
-    secret = tmp_path / "secret.csv"
-    secret.write_text("a\n1\n", encoding="utf-8")
-    (project.root / "data/linked.csv").symlink_to(secret)
-    (project.root / "templates/assets/linked.css").symlink_to(secret)
-    listed = inputs(project.root)
-    assert listed["data/linked.csv"] == "link outside the project"
-    assert listed["templates/assets/linked.css"] == "link outside the project"
-    assert listed["data/hosts.csv"] == sha256((project.root / "data/hosts.csv").read_bytes())
+def test_a_link_inside_the_project_is_listed_as_what_it_points_to(basic):
+    (basic.root / "data/again.csv").symlink_to(basic.root / "data/hosts.csv")
+    listed = inputs(basic.root)
+    assert listed["data/again.csv"] == listed["data/hosts.csv"]
 
 
-def test_templates_shared_through_a_link_are_hashed(make_root):
-    project = make_root("basic")  # templates/ is a link to the default theme, as in examples/
-    assert project.templates.is_symlink()
+def test_a_project_without_templates_lists_the_default_themes(make_root):
+    project = make_root("basic")  # no templates/: reporter's default theme, as in examples/
     listed = inputs(project.root)
     for name in (
         "document.html.j2",
         "assets/report.css",
         "assets/fonts/LiberationSerif-Regular.ttf",
     ):
-        read = (project.templates / name).read_bytes()  # what the build reads
-        assert listed[f"templates/{name}"] == sha256(read)
+        assert listed[f"templates/{name}"] == sha256((THEME / name).read_bytes())
 
 
 def test_an_examples_manifest_records_its_template_hashes(tmp_path):
     project = copy_example("migration-2017", tmp_path / "example")
     listed = inputs(project)
-    templates = {n: d for n, d in listed.items() if n.startswith("templates/")}
-    assert templates and "link outside the project" not in templates.values()
-    assert templates["templates/document.html.j2"] == sha256(
+    assert listed["templates/document.html.j2"] == sha256(
         (ROOT / "templates/document.html.j2").read_bytes()
     )
 
 
 def test_outputs_inputs_and_versions_in_a_deterministic_document(basic):
     outputs = {"b.pdf": b"%PDF-", "a.html": b"<html>"}
-    data = manifest(basic.root, outputs, basic.assets / "fonts")
-    assert data == manifest(basic.root, dict(reversed(outputs.items())), basic.assets / "fonts")
+    data = manifest(inputs(basic.root), outputs, basic.assets / "fonts")
+    again = manifest(inputs(basic.root), dict(reversed(outputs.items())), basic.assets / "fonts")
+    assert data == again
     assert data.endswith(b"}\n")
     found = read(data)
     assert list(found) == ["datasets", "inputs", "outputs", "versions"]
