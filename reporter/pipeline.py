@@ -274,14 +274,12 @@ def evidence_of(project: Project, described: dict, tables: dict, report):
     datasets were read from (`described`, as in the manifest) and their declarations; the
     manifest is added once the pages are made (export_pdf)."""
     from reporter.check.report import as_json
-    from reporter.export.evidence import MANIFEST, evidence
+    from reporter.export.evidence import evidence
 
     data = [entry["file"] for entry in described.values() if "file" in entry]
     data += [p.relative_to(project.root).as_posix() for p in project.data_dir().glob("*.yaml")]
     check_json = as_json(report, project.root).encode("utf-8")
-    files = evidence(project.root, data, tables, check_json, b"")
-    del files[MANIFEST]
-    return files
+    return evidence(project.root, data, tables, check_json)
 
 
 def export_pdf(

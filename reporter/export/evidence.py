@@ -37,10 +37,11 @@ class Attached(NamedTuple):
 
 
 def evidence(
-    root: Path, data_files: list[str], tables: dict, check_json: bytes, manifest: bytes
+    root: Path, data_files: list[str], tables: dict, check_json: bytes
 ) -> dict[str, Attached]:
     """name -> what is attached: every file of content/, the `data_files` the build read
-    (paths in the project), each table, the check's report and the manifest."""
+    (paths in the project), each table and the check's report; the manifest (MANIFEST) is
+    added once the pages are made, as it records them."""
     files = {}
     content = [p.relative_to(root).as_posix() for p in (root / "content").rglob("*")]
     for name in sorted({*content, *data_files}):
@@ -51,7 +52,6 @@ def evidence(
     for table in tables.values():
         files[f"{TABLES}/{table.spec.id}.csv"] = Attached(table_csv(table), "Data")
     files[CHECK] = Attached(check_json, "Supplement")
-    files[MANIFEST] = Attached(manifest, "Supplement")
     return files
 
 
