@@ -10,7 +10,9 @@ with one JSON line on stdout: {"job": N, "status": "written", "pages", "files", 
 done, it says {"ready": true, "pid", "seconds"}. Anything else that writes to stdout (a
 library's print) goes to stderr, so the answers stay parseable.
 
-The build is `reporter build`'s (pipeline.build, same cache), into the folder the job names.
+The build is `reporter build`'s (pipeline.build, same cache), into the folder the job names;
+its PDF is rendered within the render's budget in a render worker this process starts warm,
+once, and keeps (export/budget.py).
 Like the chart worker, it asks the kernel to kill it when its parent dies, and it stops on
 SIGTERM (a build in progress is interrupted and cleans up after itself) or at the end of its
 input.
@@ -53,15 +55,20 @@ WARM = (
 
 
 def warm_up() -> None:
-    """Import what a build needs and lay out one line, which sets up fontconfig and Pango."""
+    """Import what a build needs and lay out one line, which sets up fontconfig and Pango;
+    then start the render worker the PDFs are rendered in, within their budget (forked from
+    this process, so warm too: export/budget.py), and have it lay out its own line."""
     for name in WARM:
         importlib.import_module(name)
     import weasyprint
+
+    from reporter.export.pdf import warm_up as warm_renderer
 
     weasyprint.HTML(string="<p>warm</p>").write_pdf()
     # what is alive now lives as long as the process: out of the collector's way for good
     gc.collect()
     gc.freeze()
+    warm_renderer()
 
 
 def error_data(exc: ReportError) -> dict:
