@@ -47,6 +47,9 @@ class Chart:
     number: str = ""  # "I", "II" (filled by the pipeline)
 
 
+MAX_CATEGORIES = 100  # bars or points along the axis of one chart
+
+
 def chart_data(spec: ChartSpec, tables: dict) -> ChartData:
     if spec.table not in tables:
         message = f"chart reads table {spec.table!r}, which is not in the document"
@@ -60,6 +63,13 @@ def chart_data(spec: ChartSpec, tables: dict) -> ChartData:
                 f"table {spec.table!r} has no row {row_id!r}", spec.loc, f"rows: {', '.join(rows)}"
             )
 
+    if len(wanted) > MAX_CATEGORIES:  # drawing costs ~10 ms a bar, and 6 inches hold no more
+        raise ReportError(
+            f"a chart of {len(wanted):,} categories, more than the {MAX_CATEGORIES:,} a chart "
+            "may draw",
+            spec.loc,
+            "choose the rows to draw (rows:), or show the data as a table",
+        )
     numeric = [c.id for c in table.spec.columns if c.kind in ("sum", "formula", "rank")]
 
     def column(col: str) -> list[float]:

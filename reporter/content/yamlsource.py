@@ -323,7 +323,15 @@ class _Builder:
         would read as infinity), a boolean, null or a date."""
         try:
             value = self.loader.construct_object(node, deep=True)
-        except (yaml.YAMLError, ValueError, TypeError, AttributeError, OverflowError) as exc:
+        except (
+            yaml.YAMLError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            OverflowError,
+            IndexError,
+            KeyError,
+        ) as exc:  # PyYAML's own constructors fail so on "!!int" and "!!bool x"
             kind = node.tag.removeprefix(_CORE)
             why = str(exc).split(":")[0][:80] if type(exc) is ValueError else ""
             raise ReportError(

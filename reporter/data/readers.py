@@ -331,8 +331,11 @@ def _header_records(text: str, shown: Path, header: tuple[int, ...], complete: b
 def _first_blank_record(body: bytes) -> int:
     """Where the first record made of nothing but commas and spaces starts (a line inside a
     quoted cell is not one: the quotes before it are balanced)."""
+    quotes, counted = 0, 0  # the quotes before `counted`, counted once: linear in the body
     for match in _BLANK_RECORD.finditer(body):
-        if body.count(b'"', 0, match.start()) % 2 == 0 and (
+        quotes += body.count(b'"', counted, match.start())
+        counted = match.start()
+        if quotes % 2 == 0 and (
             match.start() == 0 or body[match.start() - 1 : match.start()] in (b"\r", b"\n")
         ):
             return match.start()
@@ -387,7 +390,10 @@ def _typed(frame):
     for column in frame.columns:
         values = frame[column]
         if values.dtype == object:
-            numbers = pd.to_numeric(values, errors="coerce")
+            try:
+                numbers = pd.to_numeric(values, errors="coerce")
+            except (OverflowError, ValueError):  # a number no float holds (400 digits): text
+                numbers = pd.Series(float("nan"), index=values.index)
             if len(values) and (numbers.notna() == values.notna()).all() and values.notna().any():
                 values = numbers
             else:

@@ -33,7 +33,7 @@ TEXT_CELL_BYTES = 50  # what a text cell costs in Python besides its characters,
 @dataclass(frozen=True)
 class Limits:
     seconds: float = 30.0
-    memory: str = "2GB"
+    memory: str = "600MB"  # DuckDB overshoots it a little: a query stays under 1 GB
     threads: int = 2
     text: int = 200_000_000  # bytes of text in a result, TEXT_CELL_BYTES more for each cell
 

@@ -40,6 +40,20 @@ def test_unknown_row_is_an_error(computed):
         chart_data(spec, tables)
 
 
+def test_a_chart_of_more_categories_than_it_may_draw_is_refused_before_drawing(computed):
+    """Drawing costs about 10 ms a bar: 10,000 rows in a 14 KB spec took minutes."""
+    from reporter.compute import charts as module
+
+    tables, charts = computed
+    spec = charts["by-region"].spec
+    rows = [r.id for r in tables[spec.table].rows if not r.style]
+    spec = type(spec)(**{**spec.__dict__, "rows": rows * (module.MAX_CATEGORIES // len(rows) + 1)})
+    with pytest.raises(ReportError) as err:
+        chart_data(spec, tables)
+    assert f"more than the {module.MAX_CATEGORIES:,} a chart may draw" in str(err.value)
+    assert str(err.value).startswith(f"{spec.loc}: a chart of ")
+
+
 def test_a_text_column_is_no_series(computed):
     tables, charts = computed
     spec = charts["growth"].spec

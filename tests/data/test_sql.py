@@ -45,7 +45,7 @@ def test_a_query_reaches_nothing_outside_the_datasets(tmp_path, query):
     ],
 )
 def test_a_query_without_end_is_stopped_with_one_line(tmp_path, monkeypatch, query):
-    monkeypatch.setattr(sql, "LIMITS", sql.Limits(seconds=0.5))
+    monkeypatch.setattr(sql, "LIMITS", sql.Limits(seconds=0.5, memory="2GB"))  # time, not memory
     monkeypatch.setattr(sql.run_query, "__defaults__", (sql.LIMITS,))
     root = data_project(tmp_path, f"endless:\n  sql: {query}\n")
     started = time.monotonic()
