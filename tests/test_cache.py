@@ -43,7 +43,7 @@ def test_no_op_rebuild_reuses_everything_and_writes_the_same_bytes(warm):
     root, pdf, html = warm
     again = run(root)
     assert again.cache.misses == []
-    assert sorted(set(again.cache.hits)) == ["chart", "pdf", "quantity", "table"]
+    assert sorted(set(again.cache.hits)) == ["chart", "pages", "pdf", "quantity", "table"]
     assert again.pdf.read_bytes() == pdf and again.html.read_bytes() == html
 
 
@@ -61,7 +61,7 @@ def test_editing_a_paragraph_recomputes_no_table_or_chart(warm):
     path.write_text(original.replace("Paradoxically,", "Surprisingly,"), encoding="utf-8")
     try:
         edited = run(root)
-        assert edited.cache.misses == ["pdf"]
+        assert edited.cache.misses == ["pdf", "pages"]  # the pages, then their record
         assert edited.pdf.read_bytes() != pdf
     finally:
         path.write_text(original, encoding="utf-8")
@@ -83,14 +83,16 @@ def test_editing_a_csv_recomputes_what_reads_it_and_nothing_else(warm):
     edited = edited_csv(root, "policies,2,17,0,99,", "policies,2,17,0,98,", draft=True)
     # Table 2 and what reads it (Figure II, the counts of round tables and meetings) are
     # recomputed; Table 1 and Figure I come from the cache
-    assert sorted(edited.cache.misses) == ["chart", "pdf", "quantity", "quantity", "table"]
+    assert sorted(edited.cache.misses) == [
+        "chart", "pages", "pdf", "quantity", "quantity", "table"
+    ]  # fmt: skip
     assert sorted(edited.cache.hits) == ["chart", "table"]
 
 
 def test_a_chart_is_keyed_by_its_values_not_by_the_file(warm):
     root, _, _ = warm
     edited = edited_csv(root, "Labour mobility and development", "Labour mobility and growth")
-    assert sorted(edited.cache.misses) == ["pdf", "quantity", "quantity", "table"]
+    assert sorted(edited.cache.misses) == ["pages", "pdf", "quantity", "quantity", "table"]
     assert sorted(edited.cache.hits) == ["chart", "chart", "table"]
 
 
@@ -99,7 +101,9 @@ def test_the_cache_is_outside_the_project_in_the_cache_folder_of_the_user(warm, 
     assert sorted(p.name for p in root.iterdir()) == ["content", "data", "out", "templates"]
     folder = folder_of(root)
     assert folder.parent == cache_base and len(folder.name) == 32
-    assert sorted(p.name for p in folder.iterdir()) == ["chart", "pdf", "quantity", "table"]
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "chart", "pages", "pdf", "quantity", "table"
+    ]  # fmt: skip
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
 
 
@@ -330,7 +334,8 @@ def table_key(root: Path, table: str) -> str:
     spec = doc.tables[table]
     data = Datasets(project.root).key(spec.data, spec.data_loc or spec.loc)
     spec_bytes = (root / spec.path).read_bytes()
-    return digest(spec_bytes, repr(project.params), doc.meta.get("language") or "en", data)
+    language, na = doc.meta.get("language") or "en", str(doc.meta.get("na"))
+    return digest(spec_bytes, repr(project.params), language, na, data)
 
 
 def keys_used(root: Path, monkeypatch) -> list[str]:

@@ -144,7 +144,12 @@ def check_workbook(raw: bytes, shown: Path, sheet: str | None) -> Bounds | None:
         found.text += scan.text
     if sheet is None:
         return None
-    where = Location(Path(f"{shown}[{sheet}]"))
+    _check_bounds(found, Location(Path(f"{shown}[{sheet}]")))
+    return found
+
+
+def _check_bounds(found: Bounds, where: Location) -> None:
+    """A sheet within the cells and the text calamine may build."""
     if found.rows * found.columns > MAX_SHEET_CELLS or found.cells > MAX_SHEET_CELLS:
         last = f"{_column_name(found.columns)}{found.rows}"
         raise ReportError(
@@ -160,7 +165,6 @@ def check_workbook(raw: bytes, shown: Path, sheet: str | None) -> Bounds | None:
             where,
             "delete long texts the table does not need, or split the sheet",
         )
-    return found
 
 
 def _check_size(part: zipfile.ZipInfo, size: int, at: Location) -> None:
